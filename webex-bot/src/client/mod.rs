@@ -1,0 +1,744 @@
+//! The blocking Webex REST client.
+//!
+//! [`Client`] is cheap to clone (it shares one connection pool) and safe to use from many
+//! threads. Each resource has an accessor returning a small API handle:
+//! `client.messages().create(..)`, `client.rooms().list(..)`, and so on.
+
+mod api;
+mod error;
+mod files;
+mod multipart;
+mod pages;
+mod query;
+mod retry;
+
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use ureq::http::{self, Method};
+
+pub use api::{
+    ApplicationsApi, AttachmentActionsApi, EventsApi, LicensesApi, ListDirectMessages, ListEvents,
+    ListLicenses, ListMemberships, ListMessages, ListPeople, ListRooms, ListTeamMemberships,
+    ListWebhooks, MembershipsApi, MessagesApi, OrganizationsApi, PeopleApi, RolesApi, RoomsApi,
+    TeamMembershipsApi, TeamsApi, WebhooksApi,
+};
+pub use error::{ApiError, Error};
+pub use files::{FileInfo, FilesApi, Upload};
+pub use pages::Pages;
+pub use retry::RetryPolicy;
+
+use multipart::Multipart;
+use retry::{Failure, RetryAfter};
+
+/// The commercial Webex API, the default base URL.
+pub const COMMERCIAL_BASE_URL: &str = "https://webexapis.com/v1";
+/// Webex for Government (FedRAMP).
+pub const FEDRAMP_BASE_URL: &str = "https://api-usgov.webex.com/v1";
+
+/// A blocking Webex REST client.
+///
+/// # Example
+/// ```no_run
+/// use webex_bot::{Client, models::NewMessage};
+/// # fn main() -> Result<(), webex_bot::client::Error> {
+/// let client = Client::from_env()?; // WEBEX_ACCESS_TOKEN, WEBEX_BASE_URL
+/// let me = client.people().me()?;
+/// println!("I am {}", me.display_name.unwrap_or_default());
+/// client.messages().create(&NewMessage::to_email("alice@example.com").markdown("**hello**"))?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    agent: ureq::Agent,
+    authorization: String,
+    base_url: String,
+    origin: String,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("token", &"<redacted>")
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for the commercial Webex API with this access token and default settings.
+    ///
+    /// ```
+    /// let client = webex_bot::Client::new("my-token");
+    /// assert_eq!(client.base_url(), "https://webexapis.com/v1");
+    /// assert!(!format!("{client:?}").contains("my-token"));
+    /// ```
+    pub fn new(token: impl Into<String>) -> Client {
+        Client::builder()
+            .token(token)
+            .build()
+            .expect("the default base URL is valid")
+    }
+
+    /// A builder, to set the base URL, timeouts, retries or user agent.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = webex_bot::Client::builder()
+    ///     .token("my-token")
+    ///     .fedramp()
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(client.base_url(), "https://api-usgov.webex.com/v1");
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `WEBEX_ACCESS_TOKEN` (required) and `WEBEX_BASE_URL`
+    /// (default the commercial API).
+    ///
+    /// ```no_run
+    /// let client = webex_bot::Client::from_env().expect("WEBEX_ACCESS_TOKEN is set");
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        let token = std::env::var("WEBEX_ACCESS_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| Error::Config("WEBEX_ACCESS_TOKEN is not set".into()))?;
+        let mut b = Client::builder().token(token.trim());
+        if let Ok(url) = std::env::var("WEBEX_BASE_URL") {
+            if !url.trim().is_empty() {
+                b = b.base_url(url.trim());
+            }
+        }
+        b.build()
+    }
+
+    /// The base URL every path is joined to, without a trailing slash.
+    ///
+    /// ```
+    /// let c = webex_bot::Client::builder().token("t").base_url("http://127.0.0.1:9/v1/").build().unwrap();
+    /// assert_eq!(c.base_url(), "http://127.0.0.1:9/v1");
+    /// ```
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The people API (`/people`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let me = client.people().me()?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn people(&self) -> PeopleApi<'_> {
+        PeopleApi { client: self }
+    }
+
+    /// The rooms API (`/rooms`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// for room in client.rooms().list(&Default::default()) {
+    ///     println!("{:?}", room?.title);
+    /// }
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn rooms(&self) -> RoomsApi<'_> {
+        RoomsApi { client: self }
+    }
+
+    /// The memberships API (`/memberships`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// use webex_bot::models::NewMembership;
+    /// client.memberships().create(&NewMembership::by_email("room-id", "alice@example.com"))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn memberships(&self) -> MembershipsApi<'_> {
+        MembershipsApi { client: self }
+    }
+
+    /// The messages API (`/messages`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// use webex_bot::models::NewMessage;
+    /// client.messages().create(&NewMessage::to_room("room-id").text("hello"))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn messages(&self) -> MessagesApi<'_> {
+        MessagesApi { client: self }
+    }
+
+    /// The teams API (`/teams`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let team = client.teams().create(&webex_bot::models::NewTeam::new("Build"))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn teams(&self) -> TeamsApi<'_> {
+        TeamsApi { client: self }
+    }
+
+    /// The team memberships API (`/team/memberships`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// use webex_bot::client::ListTeamMemberships;
+    /// let n = client.team_memberships().list(&ListTeamMemberships::new("team-id")).count();
+    /// ```
+    pub fn team_memberships(&self) -> TeamMembershipsApi<'_> {
+        TeamMembershipsApi { client: self }
+    }
+
+    /// The webhooks API (`/webhooks`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// for hook in client.webhooks().list(&Default::default()) {
+    ///     println!("{}", hook?.target_url);
+    /// }
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn webhooks(&self) -> WebhooksApi<'_> {
+        WebhooksApi { client: self }
+    }
+
+    /// The attachment actions API (`/attachment/actions`): card submissions.
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let action = client.attachment_actions().get("action-id")?;
+    /// println!("{}", action.inputs);
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn attachment_actions(&self) -> AttachmentActionsApi<'_> {
+        AttachmentActionsApi { client: self }
+    }
+
+    /// The events API (`/events`, compliance officers).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let recent: Vec<_> = client.events().list(&Default::default()).take(10).collect();
+    /// ```
+    pub fn events(&self) -> EventsApi<'_> {
+        EventsApi { client: self }
+    }
+
+    /// The organizations API (`/organizations`, admins).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let orgs = client.organizations().list()?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn organizations(&self) -> OrganizationsApi<'_> {
+        OrganizationsApi { client: self }
+    }
+
+    /// The licenses API (`/licenses`, admins).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let n = client.licenses().list(&Default::default()).count();
+    /// ```
+    pub fn licenses(&self) -> LicensesApi<'_> {
+        LicensesApi { client: self }
+    }
+
+    /// The roles API (`/roles`, admins).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let n = client.roles().list().count();
+    /// ```
+    pub fn roles(&self) -> RolesApi<'_> {
+        RolesApi { client: self }
+    }
+
+    /// The Applications API (`/applications`): register and manage bots.
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("admin-token");
+    /// use webex_bot::models::NewBotApplication;
+    /// let bot = client.applications().create_bot(&NewBotApplication::new(
+    ///     "Ops", "ops-bot@webex.bot", "Runs ops", "https://example.com/logo.png",
+    /// ))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn applications(&self) -> ApplicationsApi<'_> {
+        ApplicationsApi { client: self }
+    }
+
+    /// File contents (`/contents/...` URLs found in messages): info, download.
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let info = client.files().info("https://webexapis.com/v1/contents/abc")?;
+    /// println!("{} bytes", info.size.unwrap_or(0));
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn files(&self) -> FilesApi<'_> {
+        FilesApi { client: self }
+    }
+
+    // ---- the request core -------------------------------------------------------------
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.inner.base_url, path.trim_start_matches('/'))
+    }
+
+    /// Whether `url` is on the same scheme, host and port as the base URL: only such URLs
+    /// are sent the access token.
+    pub(crate) fn same_origin(&self, url: &str) -> bool {
+        origin_of(url).is_some_and(|o| o == self.inner.origin)
+    }
+
+    pub(crate) fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<T, Error> {
+        self.json(Method::GET, path, query, Body::Empty)
+    }
+
+    pub(crate) fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Body<'_>,
+    ) -> Result<T, Error> {
+        let context = format!("{method} /{}", path.trim_start_matches('/'));
+        let url = with_query(&self.url(path), query);
+        let resp = self.execute(method, &url, body, &[])?;
+        read_json(resp, &context)
+    }
+
+    pub(crate) fn send_json_body<B: serde::Serialize + ?Sized>(body: &B) -> Body<'static> {
+        Body::Json(serde_json::to_vec(body).expect("models always serialize"))
+    }
+
+    pub(crate) fn delete(&self, path: &str) -> Result<(), Error> {
+        let resp = self.execute(Method::DELETE, &self.url(path), Body::Empty, &[])?;
+        drain(resp);
+        Ok(())
+    }
+
+    /// Sends a request under the retry policy. Non-2xx answers become [`Error::Api`].
+    pub(crate) fn execute(
+        &self,
+        method: Method,
+        url: &str,
+        mut body: Body<'_>,
+        headers: &[(&str, &str)],
+    ) -> Result<http::Response<ureq::Body>, Error> {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE
+        );
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (failure, error) = match self.send_once(&method, url, &mut body, headers, attempt) {
+                Ok(resp) if resp.status().is_success() => return Ok(resp),
+                Ok(resp) => {
+                    let e = api_error(resp);
+                    let ra = e
+                        .retry_after()
+                        .map_or(RetryAfter::Missing, RetryAfter::Given);
+                    (retry::classify(e.status(), ra), Error::Api(e))
+                }
+                Err(SendError::Transport(e)) => (Failure::Transport, Error::Transport(e)),
+                Err(SendError::Other(e)) => (Failure::Final, e),
+            };
+            let replayable = body.replayable();
+            let wait = if replayable {
+                self.inner
+                    .retry
+                    .next_wait(attempt, waited, failure, idempotent)
+            } else {
+                None
+            };
+            match wait {
+                Some(wait) => {
+                    log::warn!(
+                        "{method} {}: {error}; retrying in {:.1}s (attempt {} of {})",
+                        redact_query(url),
+                        wait.as_secs_f64(),
+                        attempt + 1,
+                        self.inner.retry.attempts()
+                    );
+                    let until = Instant::now() + wait;
+                    while let Some(left) = until.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(left);
+                    }
+                    waited += wait;
+                }
+                None => return Err(error),
+            }
+        }
+    }
+
+    fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        body: &mut Body<'_>,
+        headers: &[(&str, &str)],
+        attempt: u32,
+    ) -> Result<http::Response<ureq::Body>, SendError> {
+        let mut req = http::Request::builder().method(method.clone()).uri(url);
+        if self.same_origin(url) {
+            req = req.header("Authorization", &self.inner.authorization);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let result = match body {
+            Body::Empty if matches!(*method, Method::POST | Method::PUT | Method::PATCH) => {
+                let req = req
+                    .header("Content-Length", "0")
+                    .body(())
+                    .map_err(bad_request)?;
+                self.inner.agent.run(req)
+            }
+            Body::Empty => self.inner.agent.run(req.body(()).map_err(bad_request)?),
+            Body::Json(bytes) => {
+                let req = req
+                    .header("Content-Type", "application/json;charset=utf-8")
+                    .body(bytes.as_slice())
+                    .map_err(bad_request)?;
+                self.inner.agent.run(req)
+            }
+            Body::Multipart(form) => {
+                req = req.header("Content-Type", form.content_type());
+                if let Some(len) = form.content_length() {
+                    req = req.header("Content-Length", len.to_string());
+                }
+                let mut reader = form
+                    .open(attempt)
+                    .map_err(|e| SendError::Other(Error::Io(e)))?;
+                let req = req
+                    .body(ureq::SendBody::from_reader(&mut reader))
+                    .map_err(bad_request)?;
+                self.inner.agent.run(req)
+            }
+        };
+        result.map_err(|e| match e {
+            ureq::Error::Io(io)
+                if io.kind() != std::io::ErrorKind::TimedOut && !is_network(&io) =>
+            {
+                SendError::Other(Error::Io(io))
+            }
+            e => SendError::Transport(e),
+        })
+    }
+}
+
+fn is_network(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionRefused
+            | ConnectionReset
+            | ConnectionAborted
+            | NotConnected
+            | BrokenPipe
+            | UnexpectedEof
+    )
+}
+
+fn bad_request(e: http::Error) -> SendError {
+    SendError::Other(Error::Config(format!("invalid request: {e}")))
+}
+
+enum SendError {
+    Transport(ureq::Error),
+    Other(Error),
+}
+
+/// What a request carries.
+pub(crate) enum Body<'a> {
+    Empty,
+    Json(Vec<u8>),
+    Multipart(Multipart<'a>),
+}
+
+impl Body<'_> {
+    fn replayable(&self) -> bool {
+        match self {
+            Body::Empty | Body::Json(_) => true,
+            Body::Multipart(m) => m.replayable(),
+        }
+    }
+}
+
+/// The largest JSON answer read (a page of 1,000 rooms is well under 1 MiB).
+const MAX_JSON_BODY: u64 = 32 * 1024 * 1024;
+
+/// Reads an error answer into an [`ApiError`].
+fn api_error(mut resp: http::Response<ureq::Body>) -> ApiError {
+    let status = resp.status().as_u16();
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let tracking = header("trackingid");
+    let retry_after = RetryAfter::parse(header("retry-after").as_deref()).duration();
+    let mut body = Vec::new();
+    let _ = resp
+        .body_mut()
+        .as_reader()
+        .take(64 * 1024)
+        .read_to_end(&mut body);
+    ApiError::from_parts(status, &body, tracking, retry_after)
+}
+
+pub(crate) fn read_json<T: DeserializeOwned>(
+    mut resp: http::Response<ureq::Body>,
+    context: &str,
+) -> Result<T, Error> {
+    let mut bytes = Vec::new();
+    resp.body_mut()
+        .as_reader()
+        .take(MAX_JSON_BODY)
+        .read_to_end(&mut bytes)
+        .map_err(Error::Io)?;
+    serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
+        context: context.to_owned(),
+        source,
+    })
+}
+
+fn drain(mut resp: http::Response<ureq::Body>) {
+    let _ = std::io::copy(&mut resp.body_mut().as_reader(), &mut std::io::sink());
+}
+
+/// `scheme://host:port` of a URL, with default ports made explicit.
+fn origin_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    Some(format!(
+        "{}://{}:{}",
+        u.scheme(),
+        u.host_str()?,
+        u.port_or_known_default()?
+    ))
+}
+
+/// Appends query pairs to a URL.
+pub(crate) fn with_query(url: &str, query: &[(String, String)]) -> String {
+    if query.is_empty() {
+        return url.to_owned();
+    }
+    let mut s = String::from(url);
+    s.push(if url.contains('?') { '&' } else { '?' });
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in query {
+        ser.append_pair(k, v);
+    }
+    s.push_str(&ser.finish());
+    s
+}
+
+/// The URL without its query, for logs (queries may hold emails).
+fn redact_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use webex_bot::{Client, client::RetryPolicy};
+/// let client = Client::builder()
+///     .token("my-token")
+///     .base_url("http://127.0.0.1:8900/v1")
+///     .retry(RetryPolicy::none())
+///     .user_agent("ops-bot/1.0")
+///     .build()
+///     .unwrap();
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    token: Option<String>,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+    max_idle_connections: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            token: None,
+            base_url: COMMERCIAL_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("webex-bot/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_idle_connections: 64,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The access token of a bot, a user or an integration (required).
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().token("t");
+    /// ```
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The API's base URL (default [`COMMERCIAL_BASE_URL`]); for example the emulator's.
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().base_url("http://127.0.0.1:8900/v1");
+    /// ```
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Use Webex for Government ([`FEDRAMP_BASE_URL`]).
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().fedramp();
+    /// ```
+    pub fn fedramp(self) -> Self {
+        self.base_url(FEDRAMP_BASE_URL)
+    }
+
+    /// The longest one call may take, body included (default 60 s). Downloads are not
+    /// bounded by it, only by the per-read timeout of the same length.
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().timeout(std::time::Duration::from_secs(5));
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest a connection may take to open (default 10 s).
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().connect_timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// When to retry (default [`RetryPolicy::default`]).
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().retry(webex_bot::client::RetryPolicy::none());
+    /// ```
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The `User-Agent` header (default `webex-bot/<version>`).
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().user_agent("my-bot/2.0");
+    /// ```
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// How many idle connections the pool keeps (default 64).
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().max_idle_connections(8);
+    /// ```
+    pub fn max_idle_connections(mut self, n: usize) -> Self {
+        self.max_idle_connections = n;
+        self
+    }
+
+    /// Builds the client; fails without a token or with a base URL that is not http(s).
+    ///
+    /// ```
+    /// assert!(webex_bot::Client::builder().build().is_err());
+    /// assert!(webex_bot::Client::builder().token("t").base_url("ftp://x").build().is_err());
+    /// ```
+    pub fn build(self) -> Result<Client, Error> {
+        let token = self
+            .token
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| Error::Config("no access token given".into()))?;
+        if token.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(Error::Config(
+                "the access token has spaces or control characters".into(),
+            ));
+        }
+        let base_url = self.base_url.trim_end_matches('/').to_owned();
+        let parsed = url::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("base URL {base_url:?} is not a URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(Error::Config(format!(
+                "base URL {base_url:?} is not an http(s) URL"
+            )));
+        }
+        let origin = origin_of(&base_url).expect("checked above");
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(None)
+            .timeout_per_call(None)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_recv_response(Some(self.timeout))
+            .timeout_send_body(Some(self.timeout))
+            .timeout_per_read(Some(self.timeout))
+            .user_agent(self.user_agent.as_str())
+            .max_idle_connections(self.max_idle_connections)
+            .max_idle_connections_per_host(self.max_idle_connections)
+            .build();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                agent: ureq::Agent::new_with_config(config),
+                authorization: format!("Bearer {token}"),
+                base_url,
+                origin,
+                retry: self.retry,
+            }),
+        })
+    }
+}

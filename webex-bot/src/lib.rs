@@ -1,0 +1,13 @@
+//! # webex-bot
+//!
+//! Write Cisco Webex bots by annotating plain functions. Everything is blocking: no async
+//! runtime. See the crate README and the book for a guided tour.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod client;
+pub mod models;
+mod util;
+
+#[doc(inline)]
+pub use client::Client;
