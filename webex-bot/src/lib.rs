@@ -6,8 +6,10 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod command;
 pub mod models;
 mod util;
+pub mod webhook;
 
 #[doc(inline)]
 pub use client::Client;

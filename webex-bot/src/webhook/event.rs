@@ -1,0 +1,140 @@
+use serde::{Deserialize, Serialize};
+
+use super::{Secret, WebhookError};
+use crate::models::{AttachmentAction, Membership, Message, Room};
+
+/// A webhook delivery as Webex POSTs it. `data` is a slim copy of the resource: a message's
+/// text is never in it, and must be fetched.
+///
+/// ```
+/// use webex_bot::webhook::{EventKind, WebhookEvent};
+/// let e: WebhookEvent = serde_json::from_str(
+///     r#"{"id":"w1","name":"bot","resource":"messages","event":"created","actorId":"p1",
+///         "data":{"id":"m1","roomId":"r1","personId":"p1","roomType":"direct"}}"#,
+/// ).unwrap();
+/// match e.kind() {
+///     EventKind::MessageCreated(m) => assert_eq!(m.id, "m1"),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WebhookEvent {
+    /// The webhook's id.
+    #[serde(default)]
+    pub id: String,
+    /// The webhook's name.
+    #[serde(default)]
+    pub name: String,
+    /// The webhook's target URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_url: Option<String>,
+    /// The resource: `messages`, `memberships`, `rooms`, `attachmentActions`, ...
+    #[serde(default)]
+    pub resource: String,
+    /// The event: `created`, `updated`, `deleted`, ...
+    #[serde(default)]
+    pub event: String,
+    /// The webhook's filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// Organization of the webhook's owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// Who created the webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// The application that created the webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// `creator` or `org`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<String>,
+    /// The webhook's status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// When the webhook was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Who caused the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    /// The slim resource.
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// What a delivery is about, with its `data` typed.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A message was posted (no text: fetch it by id).
+    MessageCreated(Message),
+    /// A message was edited.
+    MessageUpdated(Message),
+    /// A message was deleted.
+    MessageDeleted(Message),
+    /// Someone (perhaps the bot) was added to a room.
+    MembershipCreated(Membership),
+    /// A membership changed (moderator, hidden).
+    MembershipUpdated(Membership),
+    /// Someone (perhaps the bot) left or was removed from a room.
+    MembershipDeleted(Membership),
+    /// A card was submitted (no inputs: fetch the action by id).
+    AttachmentActionCreated(AttachmentAction),
+    /// A room was created.
+    RoomCreated(Room),
+    /// A room was changed.
+    RoomUpdated(Room),
+    /// Anything else, or `data` that did not have the expected shape.
+    Other,
+}
+
+impl WebhookEvent {
+    /// Verifies the signature (when a secret is given) and parses the body. The body must
+    /// be the exact bytes received.
+    ///
+    /// ```
+    /// use webex_bot::webhook::WebhookEvent;
+    /// let e = WebhookEvent::parse_verified(br#"{"resource":"rooms","event":"created","data":{"id":"r"}}"#, None, None).unwrap();
+    /// assert_eq!(e.event, "created");
+    /// ```
+    pub fn parse_verified(
+        body: &[u8],
+        signature: Option<&str>,
+        secret: Option<&Secret>,
+    ) -> Result<WebhookEvent, WebhookError> {
+        if let Some(secret) = secret {
+            super::verify(secret, body, signature).map_err(WebhookError::Signature)?;
+        }
+        serde_json::from_slice(body).map_err(WebhookError::Malformed)
+    }
+
+    /// The typed payload.
+    ///
+    /// ```
+    /// use webex_bot::webhook::{EventKind, WebhookEvent};
+    /// let e = WebhookEvent::default();
+    /// assert_eq!(e.kind(), EventKind::Other);
+    /// ```
+    pub fn kind(&self) -> EventKind {
+        fn data<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<T> {
+            T::deserialize(v).ok()
+        }
+        let d = &self.data;
+        let kind = match (self.resource.as_str(), self.event.as_str()) {
+            ("messages", "created") => data(d).map(EventKind::MessageCreated),
+            ("messages", "updated") => data(d).map(EventKind::MessageUpdated),
+            ("messages", "deleted") => data(d).map(EventKind::MessageDeleted),
+            ("memberships", "created") => data(d).map(EventKind::MembershipCreated),
+            ("memberships", "updated") => data(d).map(EventKind::MembershipUpdated),
+            ("memberships", "deleted") => data(d).map(EventKind::MembershipDeleted),
+            ("attachmentActions", "created") => data(d).map(EventKind::AttachmentActionCreated),
+            ("rooms", "created") => data(d).map(EventKind::RoomCreated),
+            ("rooms", "updated") => data(d).map(EventKind::RoomUpdated),
+            _ => None,
+        };
+        kind.unwrap_or(EventKind::Other)
+    }
+}

@@ -1,0 +1,181 @@
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+/// A webhook signing secret. Its `Debug` output never shows the value.
+///
+/// ```
+/// let s = webex_bot::webhook::Secret::new("s3cret");
+/// assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    ///
+    /// ```
+    /// let s = webex_bot::webhook::Secret::new("s3cret");
+    /// ```
+    pub fn new(secret: impl Into<String>) -> Secret {
+        Secret(secret.into())
+    }
+
+    /// A fresh random secret: 32 bytes from the operating system, as 64 hex characters.
+    ///
+    /// ```
+    /// let s = webex_bot::webhook::Secret::random();
+    /// assert_eq!(s.expose().len(), 64);
+    /// ```
+    pub fn random() -> Secret {
+        Secret(crate::util::random_hex(32))
+    }
+
+    /// The secret itself, to register it with Webex. Do not log it.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::webhook::Secret::new("x").expose(), "x");
+    /// ```
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn mac(&self) -> Hmac<Sha1> {
+        Hmac::<Sha1>::new_from_slice(self.0.as_bytes()).expect("HMAC takes keys of any length")
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The `X-Spark-Signature` value for `body`: lowercase hex of HMAC-SHA1(secret, body).
+///
+/// ```
+/// use webex_bot::webhook::{Secret, sign};
+/// assert_eq!(sign(&Secret::new("key"), b"The quick brown fox jumps over the lazy dog"),
+///            "de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9");
+/// ```
+pub fn sign(secret: &Secret, body: &[u8]) -> String {
+    let mut mac = secret.mac();
+    mac.update(body);
+    crate::util::hex(&mac.finalize().into_bytes())
+}
+
+/// Checks a signature header against the exact bytes received, in constant time.
+/// Upper- or lowercase hex is accepted, as is a `sha1=` prefix.
+///
+/// ```
+/// use webex_bot::webhook::{Secret, SignatureError, sign, verify};
+/// let secret = Secret::new("key");
+/// let sig = sign(&secret, b"{}");
+/// assert!(verify(&secret, b"{}", Some(&sig)).is_ok());
+/// assert_eq!(verify(&secret, b"{ }", Some(&sig)), Err(SignatureError::Mismatch));
+/// assert_eq!(verify(&secret, b"{}", None), Err(SignatureError::Missing));
+/// ```
+pub fn verify(secret: &Secret, body: &[u8], header: Option<&str>) -> Result<(), SignatureError> {
+    let header = header
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .ok_or(SignatureError::Missing)?;
+    let hex = header.strip_prefix("sha1=").unwrap_or(header);
+    let given = decode_hex(hex).ok_or(SignatureError::Malformed)?;
+    let mut mac = secret.mac();
+    mac.update(body);
+    mac.verify_slice(&given)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+        .collect()
+}
+
+/// Why a signature check failed.
+///
+/// ```
+/// use webex_bot::webhook::SignatureError;
+/// assert_eq!(SignatureError::Mismatch.to_string(), "webhook signature does not match the body");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// No `X-Spark-Signature` header although a secret is set.
+    Missing,
+    /// The header is not hex.
+    Malformed,
+    /// The header does not match the body.
+    Mismatch,
+}
+
+impl std::fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignatureError::Missing => "webhook signature header is missing",
+            SignatureError::Malformed => "webhook signature header is not hex",
+            SignatureError::Mismatch => "webhook signature does not match the body",
+        })
+    }
+}
+
+impl std::error::Error for SignatureError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_vectors_and_case_and_prefix() {
+        // RFC 2202 test case 2.
+        let s = Secret::new("Jefe");
+        let sig = sign(&s, b"what do ya want for nothing?");
+        assert_eq!(sig, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+        assert!(
+            verify(
+                &s,
+                b"what do ya want for nothing?",
+                Some(&sig.to_uppercase())
+            )
+            .is_ok()
+        );
+        assert!(
+            verify(
+                &s,
+                b"what do ya want for nothing?",
+                Some(&format!("sha1={sig}"))
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            verify(&s, b"x", Some("abc")),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(verify(&s, b"x", Some("zz")), Err(SignatureError::Malformed));
+        assert_eq!(verify(&s, b"x", Some("  ")), Err(SignatureError::Missing));
+        assert_eq!(
+            verify(
+                &Secret::new("other"),
+                b"what do ya want for nothing?",
+                Some(&sig)
+            ),
+            Err(SignatureError::Mismatch)
+        );
+        // A truncated signature is a mismatch, not a prefix match.
+        assert_eq!(
+            verify(&s, b"what do ya want for nothing?", Some(&sig[..38])),
+            Err(SignatureError::Mismatch)
+        );
+    }
+}
