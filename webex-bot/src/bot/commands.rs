@@ -1,0 +1,359 @@
+//! The dispatch table: the commands of a bot, the built-in help, and matching a message to
+//! a reply.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::context::{Context, InjectError};
+use super::reply::Reply;
+use crate::command::{ArgError, Args, CommandInput, CommandSpec, ConflictError, Matcher, Outcome};
+use crate::markdown::{Markdown, escape};
+
+/// A command: its pattern and the functions `#[command]` generated for it.
+#[derive(Clone, Copy)]
+pub struct Command {
+    /// The pattern.
+    pub spec: &'static CommandSpec,
+    /// Reads the arguments and drops them: used to pick among several matching commands.
+    pub check: fn(&Context, &Args<'_>) -> Result<(), ArgError>,
+    /// Reads the arguments, supplies the other parameters, runs the function.
+    pub call: fn(&Context, &Args<'_>) -> Result<Reply, CommandError>,
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Command")
+            .field("name", &self.spec.name)
+            .field("pattern", &self.spec.pattern)
+            .finish()
+    }
+}
+
+/// Why a matched command could not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// An argument could not be read: the user is told what to type.
+    Args(ArgError),
+    /// A parameter could not be supplied (a bot set-up mistake).
+    Inject(InjectError),
+}
+
+impl From<ArgError> for CommandError {
+    fn from(e: ArgError) -> Self {
+        CommandError::Args(e)
+    }
+}
+
+impl From<InjectError> for CommandError {
+    fn from(e: InjectError) -> Self {
+        CommandError::Inject(e)
+    }
+}
+
+type Fallback = Arc<dyn Fn(&Context) -> Reply + Send + Sync>;
+
+/// The commands of a bot, built with [`commands!`](crate::commands).
+///
+/// ```
+/// use webex_bot::{Commands, Reply, command, commands};
+///
+/// /// Say hello.
+/// #[command("hello")]
+/// fn hello() -> &'static str { "Hello!" }
+///
+/// let table: Commands = commands![hello].fallback(|_ctx| Reply::text("Try `help`."));
+/// assert_eq!(table.len(), 1);
+/// ```
+#[derive(Clone, Default)]
+pub struct Commands {
+    list: Vec<Command>,
+    fallback: Option<Fallback>,
+}
+
+impl fmt::Debug for Commands {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Commands")
+            .field("list", &self.list)
+            .field("fallback", &self.fallback.is_some())
+            .finish()
+    }
+}
+
+impl Commands {
+    /// A table of these commands.
+    pub fn new(list: Vec<Command>) -> Self {
+        Commands {
+            list,
+            fallback: None,
+        }
+    }
+
+    /// Answers messages that match no command (instead of "I don't know that command").
+    pub fn fallback(mut self, f: impl Fn(&Context) -> Reply + Send + Sync + 'static) -> Self {
+        self.fallback = Some(Arc::new(f));
+        self
+    }
+
+    /// Adds the commands of `other` (a bot built from several modules).
+    pub fn merge(mut self, other: Commands) -> Self {
+        self.list.extend(other.list);
+        if self.fallback.is_none() {
+            self.fallback = other.fallback;
+        }
+        self
+    }
+
+    /// The number of commands.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Checks the table and indexes it: fails when two commands match the same messages.
+    pub fn compile(self) -> Result<Dispatcher, ConflictError> {
+        let matcher = Matcher::new(self.list.iter().map(|c| c.spec).collect())?;
+        let own_help = self
+            .list
+            .iter()
+            .any(|c| c.spec.pieces.first() == Some(&crate::command::Piece::Literal("help")));
+        Ok(Dispatcher {
+            commands: self.list,
+            matcher,
+            fallback: self.fallback,
+            builtin_help: !own_help,
+        })
+    }
+}
+
+/// A compiled command table.
+#[derive(Clone)]
+pub struct Dispatcher {
+    commands: Vec<Command>,
+    matcher: Matcher,
+    fallback: Option<Fallback>,
+    builtin_help: bool,
+}
+
+impl fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("commands", &self.commands)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What dispatching a message did, for logs and explain mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispatched {
+    /// What to send back.
+    pub reply: Reply,
+    /// The command that ran, if any.
+    pub command: Option<&'static str>,
+    /// Why this command (or none) was chosen.
+    pub explanation: String,
+}
+
+impl Dispatcher {
+    /// Finds the command for `input` and runs it. A panic in the handler is not caught
+    /// here (the runtime catches it around this call).
+    pub fn dispatch(&self, ctx: &Context, input: &CommandInput<'_>) -> Dispatched {
+        self.dispatch_guarded(ctx, input, &|_| None)
+    }
+
+    /// [`dispatch`](Self::dispatch), asking `refusal` before running a command: a
+    /// `Some(reply)` is sent instead of running it.
+    pub fn dispatch_guarded(
+        &self,
+        ctx: &Context,
+        input: &CommandInput<'_>,
+        refusal: &dyn Fn(&CommandSpec) -> Option<Reply>,
+    ) -> Dispatched {
+        let text = input.text();
+        if self.builtin_help {
+            let mut words = text.split_whitespace();
+            if words.next().is_some_and(|w| w.eq_ignore_ascii_case("help")) {
+                let topic: Vec<&str> = words.collect();
+                return Dispatched {
+                    reply: Reply::markdown(self.help(&topic.join(" "))),
+                    command: Some("help"),
+                    explanation: "built-in help".into(),
+                };
+            }
+        }
+        match self.matcher.find(input) {
+            Outcome::Matched(matches) => {
+                // Several patterns can fit ("list <n>" and "list [status]"): the most
+                // specific whose arguments read wins; else its error is shown.
+                let mut first_error = None;
+                let many = matches.iter().nth(1).is_some();
+                for (i, args) in matches.iter() {
+                    let cmd = &self.commands[*i];
+                    if many {
+                        if let Err(e) = (cmd.check)(ctx, args) {
+                            first_error.get_or_insert(e);
+                            continue;
+                        }
+                    }
+                    let explanation = format!(
+                        "matched `{}` (pattern {:?})",
+                        cmd.spec.name, cmd.spec.pattern
+                    );
+                    if let Some(reply) = refusal(cmd.spec) {
+                        return Dispatched {
+                            reply,
+                            command: Some(cmd.spec.name),
+                            explanation: format!("{explanation}, but the sender may not use it"),
+                        };
+                    }
+                    return match (cmd.call)(ctx, args) {
+                        Ok(reply) => Dispatched {
+                            reply,
+                            command: Some(cmd.spec.name),
+                            explanation,
+                        },
+                        Err(CommandError::Args(e)) => Dispatched {
+                            reply: Reply::text(e.to_string()),
+                            command: Some(cmd.spec.name),
+                            explanation: format!(
+                                "{explanation}, but argument `{}` was wrong",
+                                e.arg()
+                            ),
+                        },
+                        Err(CommandError::Inject(e)) => {
+                            log::error!("command `{}` could not run: {e}", cmd.spec.name);
+                            Dispatched {
+                                reply: Reply::text(
+                                    "Sorry, this command is not set up correctly; the bot's owner has been told in the logs.",
+                                ),
+                                command: Some(cmd.spec.name),
+                                explanation: format!(
+                                    "{explanation}, but a parameter could not be supplied: {e}"
+                                ),
+                            }
+                        }
+                    };
+                }
+                let e = first_error.expect("a failed candidate left an error");
+                Dispatched {
+                    explanation: format!(
+                        "matched `{}` but argument `{}` was wrong",
+                        e.spec().name,
+                        e.arg()
+                    ),
+                    command: Some(e.spec().name),
+                    reply: Reply::text(e.to_string()),
+                }
+            }
+            Outcome::BadArgs(e) => Dispatched {
+                explanation: format!(
+                    "the words of `{}` fit, but not its arguments",
+                    e.spec().name
+                ),
+                command: Some(e.spec().name),
+                reply: Reply::text(e.to_string()),
+            },
+            Outcome::Unknown { suggestion } => {
+                if let Some(f) = &self.fallback {
+                    return Dispatched {
+                        reply: f(ctx),
+                        command: None,
+                        explanation: "no command matched; fallback ran".into(),
+                    };
+                }
+                let first = text.split_whitespace().next().unwrap_or("");
+                let reply = match suggestion {
+                    Some(s) => format!(
+                        "I don't know `{first}`. Did you mean `{}`? Type `help` to see what I can do.",
+                        s.usage()
+                    ),
+                    None => format!("I don't know `{first}`. Type `help` to see what I can do."),
+                };
+                Dispatched {
+                    reply: Reply::text(reply),
+                    command: None,
+                    explanation: format!(
+                        "no command starts with {first:?}; suggestion {:?}",
+                        suggestion.map(|s| s.name)
+                    ),
+                }
+            }
+            Outcome::Empty => {
+                if let Some(f) = &self.fallback {
+                    return Dispatched {
+                        reply: f(ctx),
+                        command: None,
+                        explanation: "empty message; fallback ran".into(),
+                    };
+                }
+                Dispatched {
+                    reply: Reply::markdown(self.help("")),
+                    command: None,
+                    explanation: "empty message: showing help".into(),
+                }
+            }
+        }
+    }
+
+    /// The help text: every visible command with its summary, or one command in full.
+    pub fn help(&self, topic: &str) -> String {
+        let topic = topic.trim();
+        if !topic.is_empty() {
+            let lower = topic.to_lowercase();
+            let found = self.commands.iter().map(|c| c.spec).find(|s| {
+                s.name.eq_ignore_ascii_case(&lower)
+                    || s.usage().to_lowercase().starts_with(&lower)
+                    || s.aliases.iter().any(|a| a.eq_ignore_ascii_case(&lower))
+            });
+            return match found {
+                Some(s) => {
+                    let mut md = Markdown::new().code(&s.usage());
+                    if !s.aliases.is_empty() {
+                        md = md
+                            .text(" (also: ")
+                            .push_raw(
+                                &s.aliases
+                                    .iter()
+                                    .map(|a| format!("`{a}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            )
+                            .text(")");
+                    }
+                    let help = s.help.trim();
+                    if !help.is_empty() {
+                        md = md.newline().newline().text(help);
+                    }
+                    md.into_string()
+                }
+                None => format!(
+                    "I have no command `{}`. Type `help` to see them all.",
+                    escape(topic)
+                ),
+            };
+        }
+        let mut md = Markdown::new().bold("Commands").newline();
+        for s in self.commands.iter().map(|c| c.spec).filter(|s| !s.hidden) {
+            let line = Markdown::new().code(&s.usage());
+            let line = if s.summary().is_empty() {
+                line
+            } else {
+                line.text(": ").text(s.summary())
+            };
+            md = md.push_raw(&format!("- {line}\n"));
+        }
+        if self.builtin_help {
+            md = md.push_raw("- `help [command]`: show this list, or one command in full\n");
+        }
+        md.into_string()
+    }
+
+    /// The commands' patterns.
+    pub fn specs(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
+        self.commands.iter().map(|c| c.spec)
+    }
+}

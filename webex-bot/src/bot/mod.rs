@@ -1,0 +1,26 @@
+//! The bot runtime: the webhook listener, the worker pool, dispatch and replies.
+//!
+//! A [`Bot`] is built from the environment and a command table, then started: a tiny_http
+//! listener checks each delivery's signature, answers at once and queues the event; a
+//! bounded pool of workers fetches each message, runs the matching command and sends the
+//! reply through the [`Client`](crate::Client).
+
+mod commands;
+mod context;
+mod lifecycle;
+mod listener;
+mod reply;
+mod runtime;
+mod send;
+
+pub use commands::{Command, CommandError, Commands, Dispatched, Dispatcher};
+pub use context::{Context, FromContext, InjectError, RoomRef, Sender, State};
+pub use listener::{RouteRequest, RouteResponse};
+pub use reply::{Content, IntoReply, Outgoing, Reply, Target};
+pub use runtime::{
+    Access, Bot, BotBuilder, BotError, CardContext, DEFAULT_LISTEN, EventContext, Notifier,
+    RunningBot, Stats,
+};
+
+pub(crate) use context::StateMap;
+pub(crate) use send::send_reply;
