@@ -11,6 +11,8 @@ pub mod bot;
 pub mod card;
 pub mod client;
 pub mod command;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod markdown;
 pub mod models;
 mod util;

@@ -1,0 +1,273 @@
+//! The emulator's HTTP side: authentication, faults, pagination, tracking ids, and turning
+//! requests into calls on the [`World`].
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde_json::json;
+use tiny_http::{Header, Request, Response};
+
+use super::Inner;
+use super::world::{Answer, ApiErr, Req, err};
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn tracking_id() -> String {
+    let r = crate::util::random_hex(16);
+    format!(
+        "ROUTER_{}-{}-{}-{}-{}",
+        &r[..8],
+        &r[8..12],
+        &r[12..16],
+        &r[16..20],
+        &r[20..]
+    )
+}
+
+/// The largest request body the emulator reads (uploads of up to 100 MB, like Webex).
+const MAX_BODY: u64 = 110 * 1024 * 1024;
+
+pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
+    let tracking = tracking_id();
+    let method = request.method().as_str().to_ascii_uppercase();
+    let url = request.url().to_owned();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let Some(rest) = path.strip_prefix(inner.path_prefix.as_str()) else {
+        return send_error(
+            request,
+            &tracking,
+            err(404, "The requested resource could not be found."),
+            None,
+        );
+    };
+    let segments: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str().to_owned())
+    };
+    let auth = get("Authorization");
+    let content_type = get("Content-Type").unwrap_or_default();
+
+    // Faults apply before anything else, as an overloaded Webex would answer.
+    let latency = inner.faults.lock().expect("faults").latency;
+    if !latency.is_zero() {
+        std::thread::sleep(latency);
+    }
+    if let Some(f) = inner
+        .faults
+        .lock()
+        .expect("faults")
+        .take_api_fault(&method, rest)
+    {
+        let retry = f.retry_after.map(|s| s.to_string());
+        return send_error(
+            request,
+            &tracking,
+            err(f.status, f.message),
+            retry.as_deref(),
+        );
+    }
+
+    let caller = {
+        let token = auth
+            .as_deref()
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .map(str::trim);
+        let world = inner.world.lock().expect("world");
+        token.and_then(|t| world.tokens.get(t).cloned())
+    };
+    let Some(caller) = caller else {
+        return send_error(
+            request,
+            &tracking,
+            err(
+                401,
+                "The request requires a valid access token set in the Authorization request header.",
+            ),
+            None,
+        );
+    };
+
+    let mut body = Vec::new();
+    if let Err(e) = request.as_reader().take(MAX_BODY).read_to_end(&mut body) {
+        return send_error(
+            request,
+            &tracking,
+            err(400, format!("Unreadable body: {e}")),
+            None,
+        );
+    }
+    let (json, form) = if body.is_empty() {
+        (None, None)
+    } else if content_type.starts_with("multipart/form-data") {
+        match super::multipart::parse(&content_type, &body) {
+            Ok(f) => (None, Some(f)),
+            Err(e) => return send_error(request, &tracking, err(400, e), None),
+        }
+    } else if content_type.starts_with("application/json") || content_type.is_empty() {
+        match serde_json::from_slice(&body) {
+            Ok(v) => (Some(v), None),
+            Err(e) => {
+                return send_error(
+                    request,
+                    &tracking,
+                    err(400, format!("Malformed JSON body: {e}")),
+                    None,
+                );
+            }
+        }
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let map: serde_json::Map<String, serde_json::Value> = url::form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), json!(v)))
+            .collect();
+        (Some(serde_json::Value::Object(map)), None)
+    } else {
+        return send_error(
+            request,
+            &tracking,
+            err(415, format!("Unsupported Content-Type: {content_type}")),
+            None,
+        );
+    };
+    let req = Req {
+        method: method.clone(),
+        segments,
+        query,
+        json,
+        form,
+    };
+
+    let answer = {
+        let mut world = inner.world.lock().expect("world");
+        let a = world.handle(&caller, &req);
+        let deliveries = world.take_deliveries();
+        drop(world);
+        inner.changed.notify_all();
+        inner.version.fetch_add(1, Ordering::SeqCst);
+        for d in deliveries {
+            inner.deliver(d);
+        }
+        a
+    };
+    match answer {
+        Err(e) => send_error(request, &tracking, e, None),
+        Ok(Answer::Empty) => {
+            let resp = Response::empty(204).with_header(header("TrackingID", &tracking));
+            let _ = request.respond(resp);
+        }
+        Ok(Answer::Json(v)) => send_json(request, &tracking, 200, &v, None),
+        Ok(Answer::Page { items, max }) => {
+            let offset = req.q("cursor").and_then(decode_cursor).unwrap_or(0);
+            let end = (offset + max).min(items.len());
+            let page: Vec<_> = items
+                .get(offset..end)
+                .map(<[_]>::to_vec)
+                .unwrap_or_default();
+            let link = (end < items.len()).then(|| {
+                let mut q: Vec<(String, String)> = req
+                    .query
+                    .iter()
+                    .filter(|(k, _)| k != "cursor" && k != "max")
+                    .cloned()
+                    .collect();
+                q.push(("max".into(), max.to_string()));
+                q.push(("cursor".into(), encode_cursor(end)));
+                let qs: String = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(q)
+                    .finish();
+                format!("<{}{}?{}>; rel=\"next\"", inner.origin, path, qs)
+            });
+            send_json(
+                request,
+                &tracking,
+                200,
+                &json!({ "items": page }),
+                link.as_deref(),
+            )
+        }
+        Ok(Answer::Content {
+            bytes,
+            content_type,
+            name,
+        }) => {
+            let resp = Response::from_data(bytes)
+                .with_header(header("TrackingID", &tracking))
+                .with_header(header("Content-Type", &content_type))
+                .with_header(header(
+                    "Content-Disposition",
+                    &format!("attachment; filename=\"{}\"", name.replace('"', "%22")),
+                ));
+            let _ = request.respond(resp);
+        }
+    }
+}
+
+fn encode_cursor(offset: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+fn decode_cursor(c: &str) -> Option<usize> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("offset:")?
+        .parse()
+        .ok()
+}
+
+fn send_json(
+    request: Request,
+    tracking: &str,
+    status: u16,
+    v: &serde_json::Value,
+    link: Option<&str>,
+) {
+    let body = serde_json::to_vec(v).expect("json");
+    let mut resp = Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", "application/json;charset=UTF-8"))
+        .with_header(header("TrackingID", tracking));
+    if let Some(l) = link {
+        resp = resp.with_header(header("Link", l));
+    }
+    let _ = request.respond(resp);
+}
+
+fn send_error(request: Request, tracking: &str, e: ApiErr, retry_after: Option<&str>) {
+    let body = json!({
+        "message": e.message,
+        "errors": [{ "description": e.message }],
+        "trackingId": tracking,
+    });
+    let bytes = serde_json::to_vec(&body).expect("json");
+    let mut resp = Response::from_data(bytes)
+        .with_status_code(e.status)
+        .with_header(header("Content-Type", "application/json;charset=UTF-8"))
+        .with_header(header("TrackingID", tracking));
+    if let Some(r) = retry_after {
+        resp = resp.with_header(header("Retry-After", r));
+    }
+    let _ = request.respond(resp);
+}
