@@ -15,6 +15,10 @@ pub mod command;
 pub mod emulator;
 pub mod markdown;
 pub mod models;
+#[cfg(feature = "emulator")]
+pub mod shell;
+#[cfg(feature = "emulator")]
+pub mod testing;
 mod util;
 pub mod webhook;
 
@@ -26,3 +30,36 @@ pub use bot::{Bot, BotBuilder, Commands, Context, IntoReply, Reply, State};
 #[doc(inline)]
 pub use client::Client;
 pub use webex_bot_macros::{command, commands};
+
+/// Runs a bot the way its binary should: against Webex when `WEBEX_ACCESS_TOKEN` is set
+/// (configured from the environment, serving until SIGINT or SIGTERM), otherwise in
+/// [shell mode](crate::shell) against an embedded emulator, reading the terminal.
+///
+/// ```no_run
+/// use webex_bot::{Bot, command, commands};
+///
+/// /// Repeat the text back.
+/// #[command("echo <text...>")]
+/// fn echo(text: String) -> String { text }
+///
+/// fn main() -> Result<(), webex_bot::bot::BotError> {
+///     webex_bot::run(Bot::builder(commands![echo]))
+/// }
+/// ```
+pub fn run(builder: BotBuilder) -> Result<(), bot::BotError> {
+    let token = std::env::var("WEBEX_ACCESS_TOKEN").unwrap_or_default();
+    if !token.trim().is_empty() {
+        return builder.env()?.build()?.run();
+    }
+    #[cfg(feature = "emulator")]
+    {
+        let stdin = std::io::stdin();
+        shell::run_with(builder, stdin.lock(), std::io::stdout(), std::io::stderr())
+    }
+    #[cfg(not(feature = "emulator"))]
+    {
+        Err(bot::BotError::Config(
+            "WEBEX_ACCESS_TOKEN is not set (and shell mode needs the `emulator` feature)".into(),
+        ))
+    }
+}

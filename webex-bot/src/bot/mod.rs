@@ -22,5 +22,4 @@ pub use runtime::{
     RunningBot, Stats,
 };
 
-pub(crate) use context::StateMap;
-pub(crate) use send::send_reply;
+pub(crate) use lifecycle::ensure_webhooks as register_webhooks;

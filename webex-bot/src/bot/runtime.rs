@@ -362,8 +362,13 @@ impl BotBuilder {
     /// A builder configured from the environment: `WEBEX_ACCESS_TOKEN` (required),
     /// `WEBEX_BASE_URL`, `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL` and `WEBEX_LISTEN`.
     pub fn from_env(commands: Commands) -> Result<Self, BotError> {
+        BotBuilder::new(commands).env()
+    }
+
+    /// Applies the environment variables (see [`from_env`](Self::from_env)) to this builder.
+    pub fn env(self) -> Result<Self, BotError> {
         let client = Client::from_env().map_err(|e| BotError::Config(e.to_string()))?;
-        let mut b = BotBuilder::new(commands).client(client);
+        let mut b = self.client(client);
         let var = |k: &str| {
             std::env::var(k)
                 .ok()

@@ -1,0 +1,133 @@
+//! Shell mode: the bot runs against an embedded emulator and you chat with it in the
+//! terminal. [`run`](crate::run) starts it when `WEBEX_ACCESS_TOKEN` is not set.
+//!
+//! Each line typed is a message from you to the bot in a direct room. Shell commands:
+//!
+//! - `/group`: go to a group room; your lines then mention the bot.
+//! - `/direct`: back to the direct room.
+//! - `/plain TEXT`: in the group room, send TEXT without mentioning the bot.
+//! - `/submit [ACTION] [NAME=VALUE ...]`: press a submit button of the last card.
+//! - `/help`, `/quit` (or end of input).
+
+use std::io::{BufRead, Write};
+
+use serde_json::{Map, Value};
+
+use crate::bot::{BotBuilder, BotError};
+use crate::models::Message;
+use crate::testing::{Replies, TestBot, TestError, display_text};
+
+const SHELL_HELP: &str = "Shell commands: /group (talk in a group room, mentioning the bot), /direct (back to the direct room), \
+/plain TEXT (group message without a mention), /submit [ACTION] [NAME=VALUE ...] (press a card's button), /help, /quit";
+
+/// Runs shell mode with `input` and `output` (the terminal, or pipes).
+pub fn run_with(
+    builder: BotBuilder,
+    input: impl BufRead,
+    mut output: impl Write,
+    mut notice: impl Write,
+) -> Result<(), BotError> {
+    let bot = TestBot::start(builder).map_err(|e| match e {
+        TestError::Bot(b) => b,
+        other => BotError::Config(other.to_string()),
+    })?;
+    let _ = writeln!(
+        notice,
+        "webex-bot shell: running offline against an embedded Webex emulator ({}).\n\
+         To run against Webex, set WEBEX_ACCESS_TOKEN (and WEBEX_PUBLIC_URL for webhooks).\n\
+         You are {} in a direct room with the bot. {SHELL_HELP}",
+        bot.emulator().base_url(),
+        bot.user().name
+    );
+    let mut in_group = false;
+    let mut last_card: Option<Message> = None;
+    for line in input.lines() {
+        let Ok(line) = line else { break };
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let replies: Option<Replies> = match cmd {
+            "/quit" | "/exit" => break,
+            "/help" => {
+                let _ = writeln!(output, "{SHELL_HELP}");
+                None
+            }
+            "/group" => {
+                in_group = true;
+                let _ = writeln!(
+                    output,
+                    "(now in the group room; your messages mention the bot)"
+                );
+                None
+            }
+            "/direct" => {
+                in_group = false;
+                let _ = writeln!(output, "(now in the direct room)");
+                None
+            }
+            "/plain" => Some(bot.say_in_group_unmentioned(rest)),
+            "/submit" => match &last_card {
+                None => {
+                    let _ = writeln!(output, "(no card to submit yet)");
+                    None
+                }
+                Some(card) => Some(bot.submit_card(card, submit_inputs(card, rest))),
+            },
+            _ if in_group => Some(bot.say_in_group(line)),
+            _ => Some(bot.say(line)),
+        };
+        if let Some(r) = replies {
+            for m in &r.messages {
+                if !m.attachments.is_empty() {
+                    last_card = Some(m.clone());
+                }
+                print_message(&mut output, m);
+            }
+            let _ = output.flush();
+        }
+    }
+    Ok(())
+}
+
+fn print_message(out: &mut impl Write, m: &Message) {
+    let text = display_text(m);
+    let thread = if m.parent_id.is_some() {
+        " (in thread)"
+    } else {
+        ""
+    };
+    let mut lines = text.lines();
+    let _ = writeln!(out, "bot{thread}> {}", lines.next().unwrap_or(""));
+    for l in lines {
+        let _ = writeln!(out, "     {l}");
+    }
+}
+
+/// `[ACTION] NAME=VALUE ...` into the inputs of a submission; the action defaults to the
+/// card's first submit button.
+fn submit_inputs(card: &Message, args: &str) -> Value {
+    let mut inputs = Map::new();
+    let mut action = None;
+    for word in args.split_whitespace() {
+        match word.split_once('=') {
+            Some((k, v)) => {
+                inputs.insert(k.to_owned(), Value::String(v.to_owned()));
+            }
+            None if action.is_none() => action = Some(word.to_owned()),
+            None => {}
+        }
+    }
+    let default_action = card.attachments.first().and_then(|a| {
+        a.content["actions"].as_array()?.iter().find_map(|b| {
+            b.pointer("/data/action")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    });
+    if let Some(a) = action.or(default_action) {
+        inputs.insert("action".into(), Value::String(a));
+    }
+    Value::Object(inputs)
+}

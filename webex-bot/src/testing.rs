@@ -1,0 +1,386 @@
+//! Testing a bot with ordinary `#[test]` functions: the bot runs against an in-process
+//! emulator, a test user talks to it, and the test checks the replies. Waiting is bounded
+//! and driven by events (no sleeps): a call returns once every webhook the message caused
+//! was delivered and handled.
+//!
+//! ```
+//! use webex_bot::{Bot, command, commands, testing::TestBot};
+//!
+//! /// Echo the text.
+//! #[command("echo <text...>")]
+//! fn echo(text: String) -> String { text }
+//!
+//! let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+//! bot.say("echo hello there").assert_text("hello there");
+//! bot.say_in_group("echo hi").assert_text("hi");
+//! ```
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use crate::Client;
+use crate::bot::{BotBuilder, BotError, RunningBot};
+use crate::card::render_text;
+use crate::command::BotIdentity;
+use crate::emulator::{Account, Emulator};
+use crate::models::{Message, NewAttachmentAction, NewMembership, NewMessage, NewRoom};
+use crate::webhook::Secret;
+
+/// How long a call waits for the bot before failing.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A bot running against its own emulator, with a test user "Alice".
+pub struct TestBot {
+    emulator: Emulator,
+    running: Option<RunningBot>,
+    user: Account,
+    user_client: Client,
+    group_room: String,
+    timeout: Duration,
+    transcript: std::sync::Mutex<String>,
+}
+
+impl std::fmt::Debug for TestBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestBot")
+            .field("emulator", &self.emulator)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a test bot did not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TestError {
+    /// The emulator did not start.
+    Emulator(std::io::Error),
+    /// The bot did not start.
+    Bot(BotError),
+    /// Setting up the test rooms failed.
+    Client(crate::client::Error),
+}
+
+impl std::fmt::Display for TestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TestError::Emulator(e) => write!(f, "the emulator did not start: {e}"),
+            TestError::Bot(e) => write!(f, "the bot did not start: {e}"),
+            TestError::Client(e) => write!(f, "setting up the test rooms failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TestError {}
+
+impl From<crate::client::Error> for TestError {
+    fn from(e: crate::client::Error) -> Self {
+        TestError::Client(e)
+    }
+}
+
+/// The messages the bot sent in answer to one user action.
+#[derive(Debug, Clone)]
+pub struct Replies {
+    /// The user's message, if the action was a message.
+    pub sent: Option<Message>,
+    /// The bot's messages, oldest first.
+    pub messages: Vec<Message>,
+    transcript: String,
+}
+
+impl Replies {
+    /// The only reply's text (markdown rendered as text; a card as its text).
+    ///
+    /// # Panics
+    /// Unless there is exactly one reply; the message shows the conversation.
+    pub fn text(&self) -> String {
+        assert_eq!(
+            self.messages.len(),
+            1,
+            "expected exactly one reply\n{}",
+            self.transcript
+        );
+        display_text(&self.messages[0])
+    }
+
+    /// Asserts that the only reply's text is `expected`.
+    pub fn assert_text(&self, expected: &str) -> &Self {
+        let got = self.text();
+        assert_eq!(
+            got.trim(),
+            expected.trim(),
+            "unexpected reply\n{}",
+            self.transcript
+        );
+        self
+    }
+
+    /// Asserts that some reply contains `needle`.
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.messages
+                .iter()
+                .any(|m| display_text(m).contains(needle)),
+            "no reply contains {needle:?}\n{}",
+            self.transcript
+        );
+        self
+    }
+
+    /// Asserts that there was no reply.
+    pub fn assert_none(&self) -> &Self {
+        assert!(
+            self.messages.is_empty(),
+            "expected no reply\n{}",
+            self.transcript
+        );
+        self
+    }
+
+    /// The first reply that carries a card.
+    ///
+    /// # Panics
+    /// When there is none.
+    pub fn card(&self) -> &Message {
+        self.messages
+            .iter()
+            .find(|m| !m.attachments.is_empty())
+            .unwrap_or_else(|| panic!("no reply carries a card\n{}", self.transcript))
+    }
+
+    /// The conversation so far, for failure messages.
+    pub fn transcript(&self) -> &str {
+        &self.transcript
+    }
+}
+
+/// How a message shows as text: markdown as text, a card as its text, files by name.
+pub fn display_text(m: &Message) -> String {
+    let mut s = m.text.clone().unwrap_or_default();
+    for a in m.attachments.iter().filter(|a| a.is_card()) {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(render_text(&a.content).trim_end());
+    }
+    for f in &m.files {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(&format!("[file {f}]"));
+    }
+    s
+}
+
+impl TestBot {
+    /// Starts the bot of `builder` against a new emulator with a bot "Test Bot" and a user
+    /// "Alice"; the bot's client, listener, secret and webhooks are set up by the harness.
+    pub fn start(builder: BotBuilder) -> Result<TestBot, TestError> {
+        let emulator = Emulator::builder()
+            .bot("Test Bot", "test-bot@webex.bot")
+            .user("Alice", "alice@example.com")
+            .start()
+            .map_err(TestError::Emulator)?;
+        let bot = emulator.bot().clone();
+        let user = emulator.users()[0].clone();
+        let secret = Secret::random();
+        let running = builder
+            .client(
+                Client::builder()
+                    .token(&bot.token)
+                    .base_url(emulator.base_url())
+                    .build()?,
+            )
+            .identity(BotIdentity::new(bot.id.clone(), bot.name.clone()))
+            .listen("127.0.0.1:0")
+            .secret(secret.clone())
+            .manage_webhooks(false)
+            .build()
+            .and_then(|b| b.start())
+            .map_err(TestError::Bot)?;
+        let bot_client = emulator.client_for(&bot);
+        crate::bot::register_webhooks(&bot_client, "webex-bot", &running.webhook_url(), &secret)?;
+        let user_client = emulator.client_for(&user);
+        let room = user_client.rooms().create(&NewRoom::new("Test group"))?;
+        user_client
+            .memberships()
+            .create(&NewMembership::by_id(&room.id, &bot.id))?;
+        let t = TestBot {
+            emulator,
+            running: Some(running),
+            user,
+            user_client,
+            group_room: room.id,
+            timeout: DEFAULT_TIMEOUT,
+            transcript: std::sync::Mutex::new(String::new()),
+        };
+        t.settle(None);
+        Ok(t)
+    }
+
+    /// The emulator, for inspection and fault injection.
+    pub fn emulator(&self) -> &Emulator {
+        &self.emulator
+    }
+
+    /// The running bot.
+    pub fn running(&self) -> &RunningBot {
+        self.running
+            .as_ref()
+            .expect("the bot runs until the TestBot is dropped")
+    }
+
+    /// The test user.
+    pub fn user(&self) -> &Account {
+        &self.user
+    }
+
+    /// The test user's client.
+    pub fn user_client(&self) -> &Client {
+        &self.user_client
+    }
+
+    /// The group room shared by the user and the bot.
+    pub fn group_room(&self) -> &str {
+        &self.group_room
+    }
+
+    /// Changes how long calls wait for the bot.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
+    /// Sends a direct message from the user to the bot and returns the bot's replies.
+    pub fn say(&self, text: &str) -> Replies {
+        self.send(NewMessage::to_email(&self.emulator.bot().email).text(text))
+    }
+
+    /// Sends a message in the group room, mentioning the bot first.
+    pub fn say_in_group(&self, text: &str) -> Replies {
+        let bot = self.emulator.bot();
+        let md = format!(
+            "<@personId:{}|{}> {}",
+            bot.id,
+            bot.name.split_whitespace().next().unwrap_or(""),
+            crate::markdown::escape(text)
+        );
+        self.send(NewMessage::to_room(&self.group_room).markdown(md))
+    }
+
+    /// Sends a message in the group room without mentioning the bot (it must not see it).
+    pub fn say_in_group_unmentioned(&self, text: &str) -> Replies {
+        self.send(NewMessage::to_room(&self.group_room).text(text))
+    }
+
+    /// Sends any message as the user.
+    pub fn send(&self, message: NewMessage) -> Replies {
+        let sent = match self.user_client.messages().create(&message) {
+            Ok(m) => m,
+            Err(e) => panic!("the user's message was refused: {e}\n{}", self.transcript()),
+        };
+        self.note(&format!("{}: {}", self.user.name, display_text(&sent)));
+        self.settle(Some(sent))
+    }
+
+    /// Presses a submit button of a card: `inputs` are the card's input values (include
+    /// `"action"` to pick the button).
+    pub fn submit_card(&self, card_message: &Message, inputs: serde_json::Value) -> Replies {
+        let action = NewAttachmentAction::submit(&card_message.id, inputs.clone());
+        if let Err(e) = self.user_client.attachment_actions().create(&action) {
+            panic!(
+                "the card submission was refused: {e}\n{}",
+                self.transcript()
+            );
+        }
+        self.note(&format!("{} submits the card: {inputs}", self.user.name));
+        self.settle(None)
+    }
+
+    /// Adds the bot to a new group room created by the user and returns its id and the
+    /// bot's replies (its greeting).
+    pub fn add_bot_to_new_room(&self, title: &str) -> (String, Replies) {
+        let room = self
+            .user_client
+            .rooms()
+            .create(&NewRoom::new(title))
+            .expect("room created");
+        self.user_client
+            .memberships()
+            .create(&NewMembership::by_id(&room.id, &self.emulator.bot().id))
+            .expect("bot added");
+        self.note(&format!("{} adds the bot to {title:?}", self.user.name));
+        (room.id, self.settle(None))
+    }
+
+    /// The conversation so far.
+    pub fn transcript(&self) -> String {
+        self.transcript.lock().expect("transcript").clone()
+    }
+
+    fn note(&self, line: &str) {
+        let mut t = self.transcript.lock().expect("transcript");
+        let _ = writeln!(t, "  {line}");
+    }
+
+    /// Waits until every delivery the last action caused was made and handled, then
+    /// returns the bot's messages created since `after` (or since the call).
+    fn settle(&self, sent: Option<Message>) -> Replies {
+        let before: Vec<String> = match &sent {
+            Some(_) => Vec::new(),
+            None => self
+                .emulator
+                .all_messages()
+                .into_iter()
+                .map(|m| m.id)
+                .collect(),
+        };
+        let running = self.running();
+        let start = Instant::now();
+        let done = self.emulator.wait_until(self.timeout, |e| {
+            if e.pending_deliveries() > 0 {
+                return false;
+            }
+            let s = running.stats();
+            s.processed == s.accepted
+        });
+        if !done {
+            panic!(
+                "the bot did not finish within {:?}\n{}",
+                self.timeout,
+                self.transcript()
+            );
+        }
+        let _ = start;
+        let bot_id = &self.emulator.bot().id;
+        let messages: Vec<Message> = self
+            .emulator
+            .all_messages()
+            .into_iter()
+            .filter(|m| m.person_id.as_deref() == Some(bot_id.as_str()))
+            .skip_while(|m| match &sent {
+                Some(s) => m.created <= s.created,
+                None => before.contains(&m.id),
+            })
+            .filter(|m| !before.contains(&m.id))
+            .collect();
+        for m in &messages {
+            self.note(&format!(
+                "bot: {}",
+                display_text(m).replace('\n', "\n       ")
+            ));
+        }
+        Replies {
+            sent,
+            messages,
+            transcript: self.transcript(),
+        }
+    }
+}
+
+impl Drop for TestBot {
+    fn drop(&mut self) {
+        if let Some(mut r) = self.running.take() {
+            r.shutdown();
+        }
+    }
+}
