@@ -89,10 +89,11 @@ fn emit(errors: Vec<syn::Error>, func: &ItemFn) -> TokenStream {
 fn span_at(lit: &LitStr, range: std::ops::Range<usize>) -> Span {
     let raw = lit.token().to_string();
     // Only plain "..." literals map text offsets 1:1 (escapes would shift them).
-    if raw.starts_with('"') && !raw.contains('\\') {
-        if let Some(s) = lit.token().subspan(range.start + 1..range.end + 1) {
-            return s;
-        }
+    if raw.starts_with('"')
+        && !raw.contains('\\')
+        && let Some(s) = lit.token().subspan(range.start + 1..range.end + 1)
+    {
+        return s;
     }
     lit.span()
 }

@@ -216,17 +216,7 @@ const fn nth_word(s: &[u8], k: usize) -> &[u8] {
 }
 
 const fn eq_ascii_ci(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i].to_ascii_lowercase() != b[i].to_ascii_lowercase() {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    a.eq_ignore_ascii_case(b)
 }
 
 /// A message built at compile time.

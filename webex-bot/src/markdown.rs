@@ -303,7 +303,7 @@ pub fn escape(text: &str) -> String {
 /// let parts = split(&long, 7439);
 /// assert!(parts.len() > 1);
 /// assert!(parts.iter().all(|p| p.len() <= 7439));
-/// assert_eq!(parts.concat().split_whitespace().count(), 3000);
+/// assert_eq!(parts.iter().map(|p| p.split_whitespace().count()).sum::<usize>(), 3000);
 /// ```
 pub fn split(text: &str, limit: usize) -> Vec<String> {
     let limit = limit.max(64);
@@ -347,20 +347,20 @@ fn choose_cut(s: &str, budget: usize) -> usize {
         max -= 1;
     }
     // Do not cut inside a mention: move before its `<@`.
-    if let Some(open) = s[..max].rfind("<@") {
-        if !s[open..max].contains('>') {
-            if open > 0 {
-                max = open;
-            }
-        }
+    if let Some(open) = s[..max].rfind("<@")
+        && !s[open..max].contains('>')
+        && open > 0
+    {
+        max = open;
     }
     let window = &s[..max];
     let floor = max / 2;
     for sep in ["\n\n", "\n", " "] {
-        if let Some(i) = window.rfind(sep) {
-            if i >= floor && i > 0 {
-                return i + sep.len();
-            }
+        if let Some(i) = window.rfind(sep)
+            && i >= floor
+            && i > 0
+        {
+            return i + sep.len();
         }
     }
     if max == 0 {

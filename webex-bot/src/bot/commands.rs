@@ -193,11 +193,9 @@ impl Dispatcher {
                 let many = matches.iter().nth(1).is_some();
                 for (i, args) in matches.iter() {
                     let cmd = &self.commands[*i];
-                    if many {
-                        if let Err(e) = (cmd.check)(ctx, args) {
-                            first_error.get_or_insert(e);
-                            continue;
-                        }
+                    if many && let Err(e) = (cmd.check)(ctx, args) {
+                        first_error.get_or_insert(e);
+                        continue;
                     }
                     let explanation = format!(
                         "matched `{}` (pattern {:?})",

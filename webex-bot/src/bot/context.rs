@@ -35,6 +35,10 @@ impl fmt::Debug for StateMap {
     }
 }
 
+/// Sends a reply relative to a context's message.
+pub(crate) type Outbox =
+    Arc<dyn Fn(&Context, Reply) -> Result<Vec<Message>, crate::client::Error> + Send + Sync>;
+
 /// Everything a command handler can know: the message (fetched, with its text), who sent
 /// it, the room, the client, shared state.
 ///
@@ -52,8 +56,7 @@ pub struct Context {
     pub(crate) message: Message,
     pub(crate) bot: Arc<BotIdentity>,
     pub(crate) state: Arc<StateMap>,
-    pub(crate) outbox:
-        Arc<dyn Fn(&Context, Reply) -> Result<Vec<Message>, crate::client::Error> + Send + Sync>,
+    pub(crate) outbox: Outbox,
 }
 
 impl fmt::Debug for Context {
@@ -147,12 +150,14 @@ impl RoomRef {
 /// use webex_bot::{State, command};
 ///
 /// #[derive(Default)]
-/// struct Counter(AtomicU64);
+/// struct Counter {
+///     calls: AtomicU64,
+/// }
 ///
 /// /// Count the calls.
 /// #[command("count")]
 /// fn count(counter: State<Counter>) -> String {
-///     (counter.0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+///     (counter.calls.fetch_add(1, Ordering::Relaxed) + 1).to_string()
 /// }
 /// ```
 pub struct State<T: ?Sized>(pub Arc<T>);

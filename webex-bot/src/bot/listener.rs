@@ -303,11 +303,11 @@ fn webhook(shared: &Shared, mut request: Request) {
         return respond_status(request, 200, r#"{"status":"duplicate"}"#);
     }
     match enqueue(shared, event) {
-        Ok(()) => {
+        true => {
             Counters::bump(&shared.counters.accepted);
             respond_status(request, 200, r#"{"status":"accepted"}"#)
         }
-        Err(_) => {
+        false => {
             // Not acknowledged: Webex will deliver it again, and then it must not look
             // like a duplicate.
             if has_id {

@@ -230,10 +230,10 @@ impl Dedup {
         if self.seen.contains(&key) {
             return false;
         }
-        if self.order.len() == self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.seen.remove(&old);
-            }
+        if self.order.len() == self.capacity
+            && let Some(old) = self.order.pop_front()
+        {
+            self.seen.remove(&old);
         }
         self.seen.insert(key.clone());
         self.order.push_back(key);
@@ -875,10 +875,10 @@ fn worker(rx: Receiver<WebhookEvent>, shared: Arc<Shared>) {
 }
 
 /// Queues an accepted event. `Err` means the queue is full: the delivery is refused.
-pub(crate) fn enqueue(shared: &Shared, event: WebhookEvent) -> Result<(), WebhookEvent> {
+pub(crate) fn enqueue(shared: &Shared, event: WebhookEvent) -> bool {
     match shared.queue.try_send(event) {
-        Ok(()) => Ok(()),
-        Err(TrySendError::Full(e)) | Err(TrySendError::Disconnected(e)) => Err(e),
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => false,
     }
 }
 
@@ -1035,8 +1035,10 @@ fn run_membership(
     if reply.is_empty() {
         return;
     }
-    let mut origin = Message::default();
-    origin.room_id = room;
+    let origin = Message {
+        room_id: room,
+        ..Message::default()
+    };
     if let Err(e) = send_reply(&shared.client, Some(&origin), reply) {
         Counters::bump(&shared.counters.failed_replies);
         log::error!("membership reply could not be sent: {e}");
@@ -1072,9 +1074,11 @@ fn on_card(shared: &Shared, slim: AttachmentAction) {
         return;
     };
     let inputs = action.inputs.clone();
-    let mut origin = Message::default();
-    origin.room_id = action.room_id.clone();
-    origin.person_id = action.person_id.clone();
+    let origin = Message {
+        room_id: action.room_id.clone(),
+        person_id: action.person_id.clone(),
+        ..Message::default()
+    };
     let ctx = CardContext {
         action,
         client: shared.client.clone(),
@@ -1087,10 +1091,10 @@ fn on_card(shared: &Shared, slim: AttachmentAction) {
             Reply::text("Sorry, something went wrong while handling that form.")
         }
     };
-    if !reply.is_empty() {
-        if let Err(e) = send_reply(&shared.client, Some(&origin), reply) {
-            Counters::bump(&shared.counters.failed_replies);
-            log::error!("card reply could not be sent: {e}");
-        }
+    if !reply.is_empty()
+        && let Err(e) = send_reply(&shared.client, Some(&origin), reply)
+    {
+        Counters::bump(&shared.counters.failed_replies);
+        log::error!("card reply could not be sent: {e}");
     }
 }

@@ -117,10 +117,10 @@ impl Client {
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| Error::Config("WEBEX_ACCESS_TOKEN is not set".into()))?;
         let mut b = Client::builder().token(token.trim());
-        if let Ok(url) = std::env::var("WEBEX_BASE_URL") {
-            if !url.trim().is_empty() {
-                b = b.base_url(url.trim());
-            }
+        if let Ok(url) = std::env::var("WEBEX_BASE_URL")
+            && !url.trim().is_empty()
+        {
+            b = b.base_url(url.trim());
         }
         b.build()
     }

@@ -126,7 +126,7 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
         {
             let mut q = url.query_pairs_mut();
             q.clear();
-            for (k, v) in present.iter().chain(missing.into_iter()) {
+            for (k, v) in present.iter().chain(missing) {
                 q.append_pair(k, v);
             }
         }

@@ -225,13 +225,13 @@ fn strip_name<'t>(text: &'t str, bot: &BotIdentity) -> &'t str {
     let names = [bot.display_name(), bot.first_name()];
     for name in names.iter().filter(|n| !n.is_empty()) {
         let t = text.strip_prefix('@').unwrap_or(text);
-        if let Some(rest) = strip_prefix_ci(t, name) {
-            if rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace() || ",:;".contains(c))
-            {
-                return rest
-                    .trim_start_matches(|c: char| c.is_whitespace() || ",:;".contains(c))
-                    .trim_end();
-            }
+        if let Some(rest) = strip_prefix_ci(t, name)
+            && (rest.is_empty()
+                || rest.starts_with(|c: char| c.is_whitespace() || ",:;".contains(c)))
+        {
+            return rest
+                .trim_start_matches(|c: char| c.is_whitespace() || ",:;".contains(c))
+                .trim_end();
         }
         if let Some(head) = strip_suffix_ci(text, name) {
             let head = head.strip_suffix('@').unwrap_or(head);

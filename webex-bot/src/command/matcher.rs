@@ -69,7 +69,11 @@ impl fmt::Display for ConflictError {
 impl std::error::Error for ConflictError {}
 
 /// What the matcher made of a message.
+///
+/// `Matched` is large (its arguments live inline, so matching allocates nothing); an
+/// `Outcome` is only ever moved once, out of [`Matcher::find`].
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Outcome<'a> {
     /// One or more commands match; the most specific first.
     Matched(Matches<'a>),
@@ -121,13 +125,13 @@ impl Matcher {
         let mut wildcard = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             for (p, prefix) in spec.prefixes().enumerate() {
-                if let Some(&j) = shapes.get(&spec.shape(&prefix)) {
-                    if j != i {
-                        return Err(ConflictError {
-                            first: specs[j],
-                            second: spec,
-                        });
-                    }
+                if let Some(&j) = shapes.get(&spec.shape(&prefix))
+                    && j != i
+                {
+                    return Err(ConflictError {
+                        first: specs[j],
+                        second: spec,
+                    });
                 }
                 shapes.insert(spec.shape(&prefix), i);
                 match prefix.first_word() {

@@ -1,7 +1,7 @@
 //! Command parsing support: what `#[command("...")]` compiles a pattern into, and the
 //! run-time pieces that match a message against the patterns and read typed arguments.
 //!
-//! Bot authors use this module through the [`command`](crate::command) attribute; the
+//! Bot authors use this module through the [`command`](macro@crate::command) attribute; the
 //! types here matter when writing an argument type of one's own ([`FromArg`]) or when
 //! testing patterns directly.
 

@@ -78,7 +78,7 @@ impl Iterator for Tokens<'_> {
         if let Some(close) = closing_quote(first) {
             let body = start + first.len_utf8();
             // `"` also closes a smart-quoted value: phones mix them.
-            if let Some(len) = self.text[body..].find(|c| c == close || c == '"') {
+            if let Some(len) = self.text[body..].find([close, '"']) {
                 let end_quote = body + len;
                 let end = end_quote
                     + self.text[end_quote..]

@@ -96,18 +96,18 @@ fn inline(s: &str) -> String {
             }
             '[' => {
                 let rest: String = chars[i..].iter().collect();
-                if let Some(close) = rest.find("](") {
-                    if let Some(end) = rest[close..].find(')') {
-                        let text = &rest[1..close];
-                        let url = &rest[close + 2..close + end];
-                        out.push_str(&format!(
-                            "<a href=\"{}\">{}</a>",
-                            escape_html(url),
-                            escape_html(text)
-                        ));
-                        i += rest[..close + end + 1].chars().count();
-                        continue;
-                    }
+                if let Some(close) = rest.find("](")
+                    && let Some(end) = rest[close..].find(')')
+                {
+                    let text = &rest[1..close];
+                    let url = &rest[close + 2..close + end];
+                    out.push_str(&format!(
+                        "<a href=\"{}\">{}</a>",
+                        escape_html(url),
+                        escape_html(text)
+                    ));
+                    i += rest[..close + end + 1].chars().count();
+                    continue;
                 }
             }
             _ => {}
@@ -140,34 +140,32 @@ pub(crate) fn to_html(markdown: &str, mention_html: &[String]) -> String {
     let mut html = String::new();
     let mut in_code = false;
     let mut code = String::new();
-    for para in text.split("\n\n") {
-        for line in para.lines() {
-            if line.trim_start().starts_with("```") {
-                if in_code {
-                    html.push_str(&format!("<pre><code>{}</code></pre>", escape_html(&code)));
-                    code.clear();
-                }
-                in_code = !in_code;
-                continue;
-            }
+    let mut para: Vec<String> = Vec::new();
+    let flush = |para: &mut Vec<String>, html: &mut String| {
+        if !para.is_empty() {
+            html.push_str(&format!("<p>{}</p>", para.join("<br/>")));
+            para.clear();
+        }
+    };
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
             if in_code {
-                code.push_str(line);
-                code.push('\n');
+                html.push_str(&format!("<pre><code>{}</code></pre>", escape_html(&code)));
+                code.clear();
+            } else {
+                flush(&mut para, &mut html);
             }
-        }
-        if in_code {
+            in_code = !in_code;
+        } else if in_code {
+            code.push_str(line);
             code.push('\n');
-            continue;
-        }
-        let body: Vec<String> = para
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("```"))
-            .map(inline)
-            .collect();
-        if !body.iter().all(|b| b.trim().is_empty()) {
-            html.push_str(&format!("<p>{}</p>", body.join("<br/>")));
+        } else if line.trim().is_empty() {
+            flush(&mut para, &mut html);
+        } else {
+            para.push(inline(line));
         }
     }
+    flush(&mut para, &mut html);
     if in_code {
         html.push_str(&format!("<pre><code>{}</code></pre>", escape_html(&code)));
     }

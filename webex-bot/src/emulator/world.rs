@@ -1,4 +1,6 @@
 //! The emulated Webex: its state and its rules, apart from HTTP.
+// Resources are filled in field by field, in the order Webex documents their fields.
+#![allow(clippy::field_reassign_with_default)]
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -712,13 +714,14 @@ impl World {
             .ok_or_else(|| err(400, "roomId is required."))?;
         let room = self.room_for(caller, room_id)?;
         let mentioned = req.q("mentionedPeople");
-        if let Some(mp) = mentioned {
-            if mp != "me" && mp != caller {
-                return Err(err(
-                    400,
-                    "mentionedPeople may only be 'me' or your own person id.",
-                ));
-            }
+        if let Some(mp) = mentioned
+            && mp != "me"
+            && mp != caller
+        {
+            return Err(err(
+                400,
+                "mentionedPeople may only be 'me' or your own person id.",
+            ));
         }
         if self.is_bot(caller) && room.room_type == Some(RoomType::Group) && mentioned.is_none() {
             return Err(err(
@@ -749,7 +752,7 @@ impl World {
             .filter(|(_, m, _)| before.is_none_or(|b| m.created.as_deref().is_some_and(|c| c < b)))
             .filter(|(s, _, _)| before_seq.is_none_or(|b| *s < b))
             .collect();
-        ms.sort_by(|a, b| b.0.cmp(&a.0));
+        ms.sort_by_key(|m| std::cmp::Reverse(m.0));
         let items = ms.into_iter().map(|(_, m, _)| Self::to_value(m)).collect();
         Ok(Answer::Page { items, max })
     }
@@ -781,7 +784,7 @@ impl World {
             .filter(|(_, m, _)| m.room_id.as_deref() == Some(room.id.as_str()))
             .filter(|(_, m, _)| parent.is_none_or(|p| m.parent_id.as_deref() == Some(p)))
             .collect();
-        ms.sort_by(|a, b| b.0.cmp(&a.0));
+        ms.sort_by_key(|m| std::cmp::Reverse(m.0));
         let items = ms.into_iter().map(|(_, m, _)| Self::to_value(m)).collect();
         Ok(Answer::Page {
             items,
@@ -835,13 +838,13 @@ impl World {
                 "A message can carry only one file or one attachment.",
             ));
         }
-        if let Some(a) = attachments.first() {
-            if !a.is_card() {
-                return Err(err(
-                    400,
-                    format!("Unsupported attachment content type: {}", a.content_type),
-                ));
-            }
+        if let Some(a) = attachments.first()
+            && !a.is_card()
+        {
+            return Err(err(
+                400,
+                format!("Unsupported attachment content type: {}", a.content_type),
+            ));
         }
         if text.is_none()
             && markdown.is_none()
@@ -947,7 +950,7 @@ impl World {
     }
 
     /// Text, HTML, mentioned people and groups of a markdown message.
-    fn render(&self, md: &str) -> ApiResult<(String, Option<String>, Vec<String>, Vec<String>)> {
+    fn render(&self, md: &str) -> ApiResult<Rendered> {
         let mut html_mentions = Vec::new();
         let mut names = Vec::new();
         let mut people = Vec::new();
@@ -1656,6 +1659,9 @@ fn filter_matches(key: &str, value: &str, n: &Notice, owner: &str) -> bool {
         _ => true,
     }
 }
+
+/// Text, HTML, mentioned people and mentioned groups of a markdown message.
+type Rendered = (String, Option<String>, Vec<String>, Vec<String>);
 
 /// The slim message of a webhook delivery: no text, markdown or html.
 fn slim_message(m: &Message) -> Value {

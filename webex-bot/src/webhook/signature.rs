@@ -88,7 +88,7 @@ pub fn verify(secret: &Secret, body: &[u8], header: Option<&str>) -> Result<(), 
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| match c {
