@@ -1,1 +1,2 @@
-//! Shared helpers for the cross-crate integration tests.
+//! Cross-crate integration tests of webex-bot. The README's code is compiled here:
+#![doc = include_str!("../README.md")]
