@@ -224,6 +224,9 @@ impl TestBot {
     }
 
     /// The running bot.
+    ///
+    /// # Panics
+    /// After [`shutdown_bot`](Self::shutdown_bot).
     pub fn running(&self) -> &RunningBot {
         self.running
             .as_ref()
@@ -243,6 +246,17 @@ impl TestBot {
     /// The group room shared by the user and the bot.
     pub fn group_room(&self) -> &str {
         &self.group_room
+    }
+
+    /// Shuts the bot down gracefully (as SIGTERM would) and returns its final counters.
+    pub fn shutdown_bot(&mut self) -> crate::bot::Stats {
+        match self.running.take() {
+            Some(mut r) => {
+                r.shutdown();
+                r.stats()
+            }
+            None => crate::bot::Stats::default(),
+        }
     }
 
     /// Changes how long calls wait for the bot.

@@ -114,13 +114,18 @@ impl Listener {
         self.addr
     }
 
-    /// Stops taking requests and waits for the acceptors to finish the ones they hold.
+    /// Stops taking requests and waits for the acceptors to finish the ones they hold;
+    /// requests already read but not taken are answered 503, so no sender hangs and Webex
+    /// delivers them again later.
     pub(crate) fn stop(self) {
         for _ in 0..self.acceptors.len() {
             self.server.unblock();
         }
         for a in self.acceptors {
             let _ = a.join();
+        }
+        while let Ok(Some(request)) = self.server.try_recv() {
+            respond_status(request, 503, "shutting down");
         }
     }
 }

@@ -71,6 +71,7 @@ pub struct Fault {
     kind: FaultKind,
     method: Option<String>,
     path: Option<String>,
+    token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +96,7 @@ impl Fault {
             },
             method: None,
             path: None,
+            token: None,
         }
     }
 
@@ -108,6 +110,7 @@ impl Fault {
             },
             method: None,
             path: None,
+            token: None,
         }
     }
 
@@ -117,6 +120,7 @@ impl Fault {
             kind: FaultKind::DuplicateDeliveries(count),
             method: None,
             path: None,
+            token: None,
         }
     }
 
@@ -126,6 +130,7 @@ impl Fault {
             kind: FaultKind::DropDeliveries(count),
             method: None,
             path: None,
+            token: None,
         }
     }
 
@@ -133,6 +138,12 @@ impl Fault {
     pub fn on(mut self, method: &str, path: &str) -> Self {
         self.method = Some(method.to_ascii_uppercase());
         self.path = Some(path.to_owned());
+        self
+    }
+
+    /// Only calls made with this account's token.
+    pub fn for_account(mut self, account: &Account) -> Self {
+        self.token = Some(account.token.clone());
         self
     }
 }
@@ -150,7 +161,7 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
-    fn take_api_fault(&mut self, method: &str, path: &str) -> Option<ApiFault> {
+    fn take_api_fault(&mut self, method: &str, path: &str, token: Option<&str>) -> Option<ApiFault> {
         for f in &mut self.list {
             let FaultKind::Status {
                 count,
@@ -163,6 +174,7 @@ impl Faults {
             if *count == 0
                 || f.method.as_deref().is_some_and(|m| m != method)
                 || f.path.as_deref().is_some_and(|p| !path.starts_with(p))
+                || f.token.as_deref().is_some_and(|t| Some(t) != token)
             {
                 continue;
             }

@@ -1,0 +1,170 @@
+//! The bot runtime against the emulator: signatures, duplicates, own messages, guards,
+//! retries, shutdown, and the listener's answers to bad requests.
+
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use webex_bot::bot::Access;
+use webex_bot::emulator::Fault;
+use webex_bot::models::NewMessage;
+use webex_bot::testing::TestBot;
+use webex_bot::webhook::{Secret, sign};
+use webex_bot::{Bot, State, command, commands};
+
+/// Echo.
+#[command("echo <text...>")]
+fn echo(text: String) -> String {
+    text
+}
+
+/// Wait for the test to let go, then answer.
+#[command("slow <n>")]
+fn slow(n: u32, gate: State<Receiver<()>>) -> String {
+    let _ = gate.recv_timeout(Duration::from_secs(20));
+    format!("done {n}")
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build(),
+    )
+}
+
+fn post(url: &str, body: &str, signature: Option<&str>) -> u16 {
+    let mut req = agent().post(url).header("Content-Type", "application/json");
+    if let Some(s) = signature {
+        req = req.header("X-Spark-Signature", s);
+    }
+    req.send(body).map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+fn echo_bot() -> TestBot {
+    TestBot::start(Bot::builder(commands![echo])).expect("bot starts")
+}
+
+#[test]
+fn forged_or_missing_signatures_are_rejected_before_any_handler_runs() {
+    let b = echo_bot();
+    // A real message the bot could fetch, so only the signature stands in the way.
+    let r = b.send(NewMessage::to_email(&b.emulator().bot().email).text("echo x"));
+    let m = r.sent.clone().unwrap();
+    let before = b.running().stats();
+    let body = format!(r#"{{"id":"w","resource":"messages","event":"created","data":{{"id":"{}"}}}}"#, m.id);
+    let url = b.running().webhook_url();
+    assert_eq!(post(&url, &body, None), 401);
+    assert_eq!(post(&url, &body, Some(&sign(&Secret::new("wrong"), body.as_bytes()))), 403);
+    assert_eq!(post(&url, &body, Some("not-hex")), 403);
+    // Signed with the right secret but for other bytes.
+    let sig = sign(b.running().secret().unwrap(), body.as_bytes());
+    assert_eq!(post(&url, &format!("{body} "), Some(&sig)), 403);
+    let after = b.running().stats();
+    assert_eq!(after.bad_signature - before.bad_signature, 4);
+    assert_eq!(after.accepted, before.accepted);
+    assert_eq!(after.processed, before.processed);
+}
+
+#[test]
+fn the_listener_answers_bad_requests_with_the_right_status() {
+    let b = echo_bot();
+    let url = b.running().webhook_url();
+    let secret = b.running().secret().unwrap().clone();
+    let garbage = "{not json";
+    assert_eq!(post(&url, garbage, Some(&sign(&secret, garbage.as_bytes()))), 400);
+    let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    assert_eq!(post(&url, &big, Some(&sign(&secret, big.as_bytes()))), 413);
+    let base = format!("http://{}", b.running().addr());
+    assert_eq!(agent().get(&url).call().unwrap().status().as_u16(), 405);
+    assert_eq!(agent().get(&format!("{base}/nope")).call().unwrap().status().as_u16(), 404);
+    let health = agent().get(&format!("{base}/health")).call().unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    // The bot still works afterwards.
+    b.say("echo still here").assert_text("still here");
+}
+
+#[test]
+fn a_duplicated_delivery_is_handled_once() {
+    let b = echo_bot();
+    b.emulator().inject(Fault::duplicate_deliveries(1));
+    b.say("echo once").assert_text("once");
+    assert_eq!(b.running().stats().duplicates, 1);
+}
+
+#[test]
+fn the_bot_ignores_its_own_messages_and_other_bots() {
+    let b = echo_bot();
+    let r = b.say("echo echo echo");
+    r.assert_text("echo echo");
+    // Its own reply was delivered to it as well, and ignored: no loop.
+    assert!(b.emulator().deliveries().len() >= 2);
+    let room = r.messages[0].room_id.clone().unwrap();
+    let bot = b.emulator().bot().clone();
+    let own = b.emulator().client_for(&bot);
+    own.messages().create(&NewMessage::to_room(&room).text("echo from myself")).unwrap();
+    let replies = b.emulator().messages_in(&room);
+    assert_eq!(replies.iter().filter(|m| m.text.as_deref() == Some("from myself")).count(), 0);
+}
+
+#[test]
+fn access_rules_refuse_politely() {
+    let b = TestBot::start(Bot::builder(commands![echo]).access(Access::default().domain("corp.test"))).unwrap();
+    b.say("echo hi").assert_contains("Sorry, I only take commands from people I was set up to work with.");
+
+    let b = TestBot::start(Bot::builder(commands![echo]).command_access("echo", Access::default().person("boss@example.com"))).unwrap();
+    b.say("echo hi").assert_text("Sorry, you are not allowed to use `echo <text...>`.");
+    b.say("help").assert_contains("echo <text...>");
+}
+
+#[test]
+fn a_rate_limited_reply_is_retried_and_arrives_once() {
+    let b = echo_bot();
+    let bot = b.emulator().bot().clone();
+    b.emulator().inject(Fault::rate_limit(1, 1).on("POST", "/messages").for_account(&bot));
+    b.say("echo patience").assert_text("patience");
+    let sent: Vec<_> = b.emulator().all_messages().into_iter().filter(|m| m.text.as_deref() == Some("patience")).collect();
+    assert_eq!(sent.len(), 1);
+}
+
+#[test]
+fn shutdown_finishes_the_events_in_flight() {
+    let (open, gate): (Sender<()>, Receiver<()>) = bounded(16);
+    let mut b = TestBot::start(Bot::builder(commands![slow]).state(gate).workers(4)).unwrap();
+    let to_bot = NewMessage::to_email(&b.emulator().bot().email);
+    for n in 0..3 {
+        b.user_client().messages().create(&to_bot.clone().text(format!("slow {n}"))).unwrap();
+    }
+    let accepted = b.emulator().wait_until(Duration::from_secs(10), |e| e.pending_deliveries() == 0);
+    assert!(accepted);
+    // Let the handlers finish only once shutdown has begun.
+    let health = format!("http://{}/health", b.running().addr());
+    let releaser = std::thread::spawn(move || {
+        for _ in 0..2000 {
+            match agent().get(&health).call() {
+                Ok(r) if r.status().as_u16() == 200 => std::thread::yield_now(),
+                _ => break,
+            }
+        }
+        for _ in 0..3 {
+            let _ = open.send(());
+        }
+    });
+    let stats = b.shutdown_bot();
+    releaser.join().unwrap();
+    assert_eq!(stats.processed, stats.accepted, "every accepted event was processed");
+    let done: Vec<_> = b
+        .emulator()
+        .all_messages()
+        .into_iter()
+        .filter_map(|m| m.text.filter(|t| t.starts_with("done ")))
+        .collect();
+    assert_eq!(done.len(), 3, "{done:?}");
+}
+
+#[test]
+fn greeting_when_added_to_a_room() {
+    let b = TestBot::start(Bot::builder(commands![echo]).on_added(|_ctx: &webex_bot::bot::EventContext| "Hello! Type `help`.")).unwrap();
+    let (_room, replies) = b.add_bot_to_new_room("New space");
+    replies.assert_text("Hello! Type `help`.");
+}
