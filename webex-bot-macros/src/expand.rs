@@ -177,6 +177,11 @@ fn bind_params(
         .map(|(i, (n, k, r))| (i, n, k, r))
         .collect();
 
+    // Names inside broken arguments (`<ticket` unclosed): their pattern error already
+    // covers the parameter, so it gets no second error.
+    let mentioned: Vec<String> = pattern::words(&lit.value())
+        .map(|(_, w)| w.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']' | '.')).to_owned())
+        .collect();
     let mut params = Vec::new();
     for input in &func.sig.inputs {
         let FnArg::Typed(pt) = input else { continue };
@@ -198,7 +203,9 @@ fn bind_params(
                 }
             }
             None => {
-                if let (Some(n), true) = (name.as_deref(), looks_like_arg_type(&pt.ty)) {
+                if let (Some(n), true) = (name.as_deref(), looks_like_arg_type(&pt.ty))
+                    && !mentioned.iter().any(|m| m == n)
+                {
                     let unused: Vec<&str> = args.iter().map(|a| a.1).collect();
                     let hint = match pattern::closest(n, unused.iter().copied()) {
                         Some(c) => format!(

@@ -1,0 +1,6 @@
+use webex_bot::command;
+
+#[command("")]
+fn nothing() {}
+
+fn main() {}
