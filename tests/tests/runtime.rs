@@ -52,10 +52,20 @@ fn forged_or_missing_signatures_are_rejected_before_any_handler_runs() {
     let r = b.send(NewMessage::to_email(&b.emulator().bot().email).text("echo x"));
     let m = r.sent.clone().unwrap();
     let before = b.running().stats();
-    let body = format!(r#"{{"id":"w","resource":"messages","event":"created","data":{{"id":"{}"}}}}"#, m.id);
+    let body = format!(
+        r#"{{"id":"w","resource":"messages","event":"created","data":{{"id":"{}"}}}}"#,
+        m.id
+    );
     let url = b.running().webhook_url();
     assert_eq!(post(&url, &body, None), 401);
-    assert_eq!(post(&url, &body, Some(&sign(&Secret::new("wrong"), body.as_bytes()))), 403);
+    assert_eq!(
+        post(
+            &url,
+            &body,
+            Some(&sign(&Secret::new("wrong"), body.as_bytes()))
+        ),
+        403
+    );
     assert_eq!(post(&url, &body, Some("not-hex")), 403);
     // Signed with the right secret but for other bytes.
     let sig = sign(b.running().secret().unwrap(), body.as_bytes());
@@ -72,12 +82,23 @@ fn the_listener_answers_bad_requests_with_the_right_status() {
     let url = b.running().webhook_url();
     let secret = b.running().secret().unwrap().clone();
     let garbage = "{not json";
-    assert_eq!(post(&url, garbage, Some(&sign(&secret, garbage.as_bytes()))), 400);
+    assert_eq!(
+        post(&url, garbage, Some(&sign(&secret, garbage.as_bytes()))),
+        400
+    );
     let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
     assert_eq!(post(&url, &big, Some(&sign(&secret, big.as_bytes()))), 413);
     let base = format!("http://{}", b.running().addr());
     assert_eq!(agent().get(&url).call().unwrap().status().as_u16(), 405);
-    assert_eq!(agent().get(&format!("{base}/nope")).call().unwrap().status().as_u16(), 404);
+    assert_eq!(
+        agent()
+            .get(&format!("{base}/nope"))
+            .call()
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
     let health = agent().get(&format!("{base}/health")).call().unwrap();
     assert_eq!(health.status().as_u16(), 200);
     // The bot still works afterwards.
@@ -102,18 +123,34 @@ fn the_bot_ignores_its_own_messages_and_other_bots() {
     let room = r.messages[0].room_id.clone().unwrap();
     let bot = b.emulator().bot().clone();
     let own = b.emulator().client_for(&bot);
-    own.messages().create(&NewMessage::to_room(&room).text("echo from myself")).unwrap();
+    own.messages()
+        .create(&NewMessage::to_room(&room).text("echo from myself"))
+        .unwrap();
     let replies = b.emulator().messages_in(&room);
-    assert_eq!(replies.iter().filter(|m| m.text.as_deref() == Some("from myself")).count(), 0);
+    assert_eq!(
+        replies
+            .iter()
+            .filter(|m| m.text.as_deref() == Some("from myself"))
+            .count(),
+        0
+    );
 }
 
 #[test]
 fn access_rules_refuse_politely() {
-    let b = TestBot::start(Bot::builder(commands![echo]).access(Access::default().domain("corp.test"))).unwrap();
-    b.say("echo hi").assert_contains("Sorry, I only take commands from people I was set up to work with.");
+    let b =
+        TestBot::start(Bot::builder(commands![echo]).access(Access::default().domain("corp.test")))
+            .unwrap();
+    b.say("echo hi")
+        .assert_contains("Sorry, I only take commands from people I was set up to work with.");
 
-    let b = TestBot::start(Bot::builder(commands![echo]).command_access("echo", Access::default().person("boss@example.com"))).unwrap();
-    b.say("echo hi").assert_text("Sorry, you are not allowed to use `echo <text...>`.");
+    let b = TestBot::start(
+        Bot::builder(commands![echo])
+            .command_access("echo", Access::default().person("boss@example.com")),
+    )
+    .unwrap();
+    b.say("echo hi")
+        .assert_text("Sorry, you are not allowed to use `echo <text...>`.");
     b.say("help").assert_contains("echo <text...>");
 }
 
@@ -121,9 +158,18 @@ fn access_rules_refuse_politely() {
 fn a_rate_limited_reply_is_retried_and_arrives_once() {
     let b = echo_bot();
     let bot = b.emulator().bot().clone();
-    b.emulator().inject(Fault::rate_limit(1, 1).on("POST", "/messages").for_account(&bot));
+    b.emulator().inject(
+        Fault::rate_limit(1, 1)
+            .on("POST", "/messages")
+            .for_account(&bot),
+    );
     b.say("echo patience").assert_text("patience");
-    let sent: Vec<_> = b.emulator().all_messages().into_iter().filter(|m| m.text.as_deref() == Some("patience")).collect();
+    let sent: Vec<_> = b
+        .emulator()
+        .all_messages()
+        .into_iter()
+        .filter(|m| m.text.as_deref() == Some("patience"))
+        .collect();
     assert_eq!(sent.len(), 1);
 }
 
@@ -133,9 +179,14 @@ fn shutdown_finishes_the_events_in_flight() {
     let mut b = TestBot::start(Bot::builder(commands![slow]).state(gate).workers(4)).unwrap();
     let to_bot = NewMessage::to_email(&b.emulator().bot().email);
     for n in 0..3 {
-        b.user_client().messages().create(&to_bot.clone().text(format!("slow {n}"))).unwrap();
+        b.user_client()
+            .messages()
+            .create(&to_bot.clone().text(format!("slow {n}")))
+            .unwrap();
     }
-    let accepted = b.emulator().wait_until(Duration::from_secs(10), |e| e.pending_deliveries() == 0);
+    let accepted = b
+        .emulator()
+        .wait_until(Duration::from_secs(10), |e| e.pending_deliveries() == 0);
     assert!(accepted);
     // Let the handlers finish only once shutdown has begun.
     let health = format!("http://{}/health", b.running().addr());
@@ -152,7 +203,10 @@ fn shutdown_finishes_the_events_in_flight() {
     });
     let stats = b.shutdown_bot();
     releaser.join().unwrap();
-    assert_eq!(stats.processed, stats.accepted, "every accepted event was processed");
+    assert_eq!(
+        stats.processed, stats.accepted,
+        "every accepted event was processed"
+    );
     let done: Vec<_> = b
         .emulator()
         .all_messages()
@@ -164,7 +218,11 @@ fn shutdown_finishes_the_events_in_flight() {
 
 #[test]
 fn greeting_when_added_to_a_room() {
-    let b = TestBot::start(Bot::builder(commands![echo]).on_added(|_ctx: &webex_bot::bot::EventContext| "Hello! Type `help`.")).unwrap();
+    let b = TestBot::start(
+        Bot::builder(commands![echo])
+            .on_added(|_ctx: &webex_bot::bot::EventContext| "Hello! Type `help`."),
+    )
+    .unwrap();
     let (_room, replies) = b.add_bot_to_new_room("New space");
     replies.assert_text("Hello! Type `help`.");
 }

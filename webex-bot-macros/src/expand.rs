@@ -180,7 +180,10 @@ fn bind_params(
     // Names inside broken arguments (`<ticket` unclosed): their pattern error already
     // covers the parameter, so it gets no second error.
     let mentioned: Vec<String> = pattern::words(&lit.value())
-        .map(|(_, w)| w.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']' | '.')).to_owned())
+        .map(|(_, w)| {
+            w.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']' | '.'))
+                .to_owned()
+        })
         .collect();
     let mut params = Vec::new();
     for input in &func.sig.inputs {

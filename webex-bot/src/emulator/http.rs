@@ -71,12 +71,13 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
     if !latency.is_zero() {
         std::thread::sleep(latency);
     }
-    if let Some(f) = inner
-        .faults
-        .lock()
-        .expect("faults")
-        .take_api_fault(&method, rest, auth.as_deref().and_then(|a| a.strip_prefix("Bearer ")).map(str::trim))
-    {
+    if let Some(f) = inner.faults.lock().expect("faults").take_api_fault(
+        &method,
+        rest,
+        auth.as_deref()
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .map(str::trim),
+    ) {
         let retry = f.retry_after.map(|s| s.to_string());
         return send_error(
             request,

@@ -161,7 +161,12 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
-    fn take_api_fault(&mut self, method: &str, path: &str, token: Option<&str>) -> Option<ApiFault> {
+    fn take_api_fault(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> Option<ApiFault> {
         for f in &mut self.list {
             let FaultKind::Status {
                 count,
