@@ -1,2 +1,5 @@
-//! Cross-crate integration tests of webex-bot. The README's code is compiled here:
+//! Cross-crate integration tests of webex-bot, and their helpers. The README's code is
+//! compiled here:
 #![doc = include_str!("../README.md")]
+
+pub mod fake;
