@@ -20,7 +20,10 @@ pub struct Recorded {
 impl Recorded {
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The path without the query.
@@ -52,7 +55,10 @@ fn decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+            if let Ok(b) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            ) {
                 out.push(b);
                 i += 3;
                 continue;
@@ -78,7 +84,11 @@ pub struct Answer {
 impl Answer {
     /// A JSON answer.
     pub fn json(status: u16, body: serde_json::Value) -> Answer {
-        Answer { status, headers: vec![("Content-Type".into(), "application/json".into())], body: serde_json::to_vec(&body).unwrap() }
+        Answer {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: serde_json::to_vec(&body).unwrap(),
+        }
     }
 
     /// Adds a header.
@@ -101,7 +111,13 @@ pub struct FakeServer {
 impl FakeServer {
     /// Serves `answers` in order (then 599 for anything more).
     pub fn start(answers: Vec<Answer>) -> FakeServer {
-        Self::start_with(move |i, _| answers.get(i).cloned().unwrap_or(Answer { status: 599, headers: vec![], body: b"no more answers".to_vec() }))
+        Self::start_with(move |i, _| {
+            answers.get(i).cloned().unwrap_or(Answer {
+                status: 599,
+                headers: vec![],
+                body: b"no more answers".to_vec(),
+            })
+        })
     }
 
     /// Serves whatever `f(index, request)` answers.
@@ -118,7 +134,16 @@ impl FakeServer {
                 let rec = Recorded {
                     method: req.method().as_str().to_owned(),
                     url: req.url().to_owned(),
-                    headers: req.headers().iter().map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_owned())).collect(),
+                    headers: req
+                        .headers()
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.field.as_str().as_str().to_ascii_lowercase(),
+                                h.value.as_str().to_owned(),
+                            )
+                        })
+                        .collect(),
                     body,
                 };
                 let a = f(i, &rec);
@@ -126,12 +151,19 @@ impl FakeServer {
                 i += 1;
                 let mut resp = tiny_http::Response::from_data(a.body).with_status_code(a.status);
                 for (k, v) in a.headers {
-                    resp.add_header(tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap());
+                    resp.add_header(
+                        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap(),
+                    );
                 }
                 let _ = req.respond(resp);
             }
         });
-        FakeServer { server, requests, thread: Some(thread), origin }
+        FakeServer {
+            server,
+            requests,
+            thread: Some(thread),
+            origin,
+        }
     }
 
     /// The recorded requests.

@@ -10,7 +10,15 @@ const SIZE: usize = 50 * 1024 * 1024;
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0)))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse()
+                    .unwrap_or(0)
+            })
+        })
         .unwrap_or(0)
 }
 
@@ -23,7 +31,9 @@ struct Sink {
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.bytes += buf.len();
-        self.sum = buf.iter().fold(self.sum, |s, b| s.wrapping_mul(31).wrapping_add(u64::from(*b)));
+        self.sum = buf.iter().fold(self.sum, |s, b| {
+            s.wrapping_mul(31).wrapping_add(u64::from(*b))
+        });
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -42,8 +52,13 @@ fn a_50_mb_download_is_streamed_with_bounded_memory() {
             let resp = tiny_http::Response::new(
                 200.into(),
                 vec![
-                    tiny_http::Header::from_bytes("Content-Type", "application/octet-stream").unwrap(),
-                    tiny_http::Header::from_bytes("Content-Disposition", "attachment; filename=\"big.bin\"").unwrap(),
+                    tiny_http::Header::from_bytes("Content-Type", "application/octet-stream")
+                        .unwrap(),
+                    tiny_http::Header::from_bytes(
+                        "Content-Disposition",
+                        "attachment; filename=\"big.bin\"",
+                    )
+                    .unwrap(),
                 ],
                 body,
                 Some(SIZE),
@@ -53,7 +68,11 @@ fn a_50_mb_download_is_streamed_with_bounded_memory() {
             req.respond(resp).unwrap();
         }
     });
-    let client = Client::builder().token("t").base_url(format!("{origin}/v1")).build().unwrap();
+    let client = Client::builder()
+        .token("t")
+        .base_url(format!("{origin}/v1"))
+        .build()
+        .unwrap();
     let url = format!("{origin}/v1/contents/big");
 
     let info = client.files().info(&url).unwrap();
@@ -69,6 +88,14 @@ fn a_50_mb_download_is_streamed_with_bounded_memory() {
     assert_eq!(got.name.as_deref(), Some("big.bin"));
     assert_eq!(got.size, Some(SIZE as u64));
     let grown_mib = (after.saturating_sub(before)) as f64 / 1024.0;
-    println!("download of {} MiB: peak RSS before {:.1} MiB, after {:.1} MiB (+{grown_mib:.1} MiB)", SIZE >> 20, before as f64 / 1024.0, after as f64 / 1024.0);
-    assert!(grown_mib < 16.0, "peak RSS grew by {grown_mib:.1} MiB for a 50 MiB download");
+    println!(
+        "download of {} MiB: peak RSS before {:.1} MiB, after {:.1} MiB (+{grown_mib:.1} MiB)",
+        SIZE >> 20,
+        before as f64 / 1024.0,
+        after as f64 / 1024.0
+    );
+    assert!(
+        grown_mib < 16.0,
+        "peak RSS grew by {grown_mib:.1} MiB for a 50 MiB download"
+    );
 }

@@ -19,6 +19,7 @@
 //!   deliveries are not retried;
 //! - the next-page cursor is an opaque `cursor` parameter, and next links keep every filter.
 
+pub mod cli;
 mod http;
 mod multipart;
 mod render;

@@ -1,0 +1,124 @@
+//! The standalone emulator and the echo bot as two processes, talking over real HTTP: the
+//! bot registers its webhooks itself (WEBEX_PUBLIC_URL) and answers a user's message.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use webex_bot::Client;
+use webex_bot::client::{ListDirectMessages, RetryPolicy};
+use webex_bot::models::NewMessage;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `f` until it returns `Some`, for at most `limit`, backing off from 5 ms.
+fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn standalone_emulator_and_bot_processes_exchange_messages() {
+    let emu_port = free_port();
+    let mut emulator = Killed(
+        Command::new(env!("CARGO_BIN_EXE_webex-emulator"))
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{emu_port}"),
+                "--bot",
+                "Echo Bot:echo@webex.bot:BOTTOKEN",
+                "--user",
+                "Alice:alice@example.com:ALICETOKEN",
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(emulator.0.stdout.take().unwrap()).lines();
+    let base_url = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("WEBEX_BASE_URL=")
+        .unwrap()
+        .to_owned();
+    assert!(lines.by_ref().map_while(Result::ok).any(|l| l == "ready"));
+
+    let bot_port = free_port();
+    let _bot = Killed(
+        Command::new(env!("CARGO_BIN_EXE_echo"))
+            .env("WEBEX_ACCESS_TOKEN", "BOTTOKEN")
+            .env("WEBEX_BASE_URL", &base_url)
+            .env(
+                "WEBEX_PUBLIC_URL",
+                format!("http://127.0.0.1:{bot_port}/webex"),
+            )
+            .env("WEBEX_LISTEN", format!("127.0.0.1:{bot_port}"))
+            .env_remove("WEBEX_WEBHOOK_SECRET")
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let bot_client = Client::builder()
+        .token("BOTTOKEN")
+        .base_url(&base_url)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let hooks = wait_for(Duration::from_secs(30), || {
+        let hooks: Vec<_> = bot_client
+            .webhooks()
+            .list(&Default::default())
+            .filter_map(Result::ok)
+            .collect();
+        (hooks.len() == 4).then_some(hooks)
+    })
+    .expect("the bot registered its webhooks");
+    assert!(hooks.iter().all(
+        |h| h.target_url == format!("http://127.0.0.1:{bot_port}/webex") && h.secret.is_some()
+    ));
+
+    let alice = Client::builder()
+        .token("ALICETOKEN")
+        .base_url(&base_url)
+        .build()
+        .unwrap();
+    alice
+        .messages()
+        .create(&NewMessage::to_email("echo@webex.bot").text("echo across processes"))
+        .unwrap();
+    let reply = wait_for(Duration::from_secs(30), || {
+        alice
+            .messages()
+            .list_direct(&ListDirectMessages::default().person_email("echo@webex.bot"))
+            .filter_map(Result::ok)
+            .find(|m| m.person_email.as_deref() == Some("echo@webex.bot"))
+    })
+    .expect("the bot answered");
+    assert_eq!(reply.text.as_deref(), Some("across processes"));
+}
