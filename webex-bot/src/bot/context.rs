@@ -69,6 +69,28 @@ impl fmt::Debug for Context {
 }
 
 impl Context {
+    /// A context for `message`, outside a running bot: for unit tests of handlers and for
+    /// benchmarks. [`say`](Self::say) sends through `client`.
+    ///
+    /// ```
+    /// use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// let mut m = Message::default();
+    /// m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// assert_eq!(ctx.sender().email, "alice@example.com");
+    /// ```
+    pub fn new(client: Client, message: Message, bot: BotIdentity) -> Context {
+        Context {
+            client,
+            message,
+            bot: Arc::new(bot),
+            state: Arc::new(StateMap::default()),
+            outbox: Arc::new(|ctx: &Context, reply: Reply| {
+                super::send::send_reply(&ctx.client, Some(&ctx.message), reply)
+            }),
+        }
+    }
+
     /// The message being answered.
     pub fn message(&self) -> &Message {
         &self.message

@@ -215,11 +215,13 @@ impl Matcher {
     /// The command whose first word is closest to `word`, if close enough to be a typo.
     fn suggest(&self, word: &str) -> Option<&'static CommandSpec> {
         let word = word.to_lowercase();
-        let limit = (word.chars().count() / 3).max(1);
+        let len = word.chars().count();
+        let limit = (len / 3).max(1);
         self.index
             .iter()
             .filter(|(_, i, _)| !self.specs[*i].hidden)
-            .map(|(k, i, _)| (edit_distance(&word, k), *i))
+            .filter(|(k, _, _)| k.chars().count().abs_diff(len) <= limit)
+            .map(|(k, i, _)| (edit_distance(&word, k, limit), *i))
             .filter(|(d, _)| *d <= limit)
             .min_by_key(|(d, _)| *d)
             .map(|(_, i)| self.specs[i])
@@ -379,21 +381,51 @@ fn cmp_ci(word: &str, key: &str) -> Ordering {
     word.chars().flat_map(char::to_lowercase).cmp(key.chars())
 }
 
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+/// Levenshtein distance over chars, or `limit + 1` as soon as it must exceed `limit`; no
+/// allocation for words under 32 characters.
+fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
+    const N: usize = 32;
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la >= N || lb >= N {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        let mut cur = vec![0; b.len() + 1];
+        for (i, ca) in a.chars().enumerate() {
+            cur[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            std::mem::swap(&mut prev, &mut cur);
+        }
+        return prev[b.len()];
+    }
+    let mut bc = ['\0'; N];
+    for (i, c) in b.chars().enumerate() {
+        bc[i] = c;
+    }
+    let mut prev = [0usize; N + 1];
+    let mut cur = [0usize; N + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(lb + 1) {
+        *p = j;
+    }
     for (i, ca) in a.chars().enumerate() {
         cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+        let mut row_min = cur[0];
+        for j in 0..lb {
+            cur[j + 1] = (prev[j] + usize::from(ca != bc[j]))
                 .min(prev[j + 1] + 1)
                 .min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        // Distances only grow from here: past `limit` the word cannot be a typo.
+        if row_min > limit {
+            return limit + 1;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    prev[lb]
 }
 
 #[cfg(test)]
@@ -620,8 +652,11 @@ mod tests {
 
     #[test]
     fn edit_distances() {
-        assert_eq!(edit_distance("fnd", "find"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("héllo", "hello"), 1);
+        assert_eq!(edit_distance("fnd", "find", 9), 1);
+        assert_eq!(edit_distance("", "abc", 9), 3);
+        assert_eq!(edit_distance("héllo", "hello", 9), 1);
+        assert_eq!(edit_distance("something", "word198", 3), 4);
+        let long = "x".repeat(40);
+        assert_eq!(edit_distance(&long, &format!("{long}y"), 99), 1);
     }
 }

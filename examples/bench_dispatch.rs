@@ -1,0 +1,124 @@
+//! Benchmark of command parsing and dispatch: per-message time to strip the mention, find
+//! the command among 10 or 200 and read its typed arguments.
+//!
+//! `cargo run --release -p webex-bot-examples --bin bench_dispatch`
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use webex_bot::bot::{Command, CommandError, Commands};
+use webex_bot::command::{ArgError, ArgKind, Args, BotIdentity, CommandInput, CommandSpec, Piece};
+use webex_bot::models::Message;
+use webex_bot::{Client, Context, Reply};
+
+fn read(args: &Args<'_>) -> Result<(u32, Option<String>), ArgError> {
+    let id = webex_bot::__private::required::<u32>(args, 0, "id")?;
+    let status = webex_bot::__private::optional::<String>(args, 1, "status")?;
+    Ok((id, status))
+}
+
+fn check(_: &Context, args: &Args<'_>) -> Result<(), ArgError> {
+    read(args).map(drop)
+}
+
+fn call(_: &Context, args: &Args<'_>) -> Result<Reply, CommandError> {
+    let (id, status) = read(args)?;
+    black_box((id, status));
+    Ok(Reply::none())
+}
+
+/// `n` commands: "wordK <id> [status]", with half of them having a second literal.
+fn table(n: usize) -> Commands {
+    let list = (0..n)
+        .map(|i| {
+            let first: &'static str = Box::leak(format!("word{i}").into_boxed_str());
+            let pieces: &'static [Piece] = if i % 2 == 0 {
+                Box::leak(Box::new([
+                    Piece::Literal(first),
+                    Piece::Arg {
+                        name: "id",
+                        kind: ArgKind::Required,
+                    },
+                    Piece::Arg {
+                        name: "status",
+                        kind: ArgKind::Optional,
+                    },
+                ]))
+            } else {
+                Box::leak(Box::new([
+                    Piece::Literal(first),
+                    Piece::Literal("show"),
+                    Piece::Arg {
+                        name: "id",
+                        kind: ArgKind::Required,
+                    },
+                    Piece::Arg {
+                        name: "status",
+                        kind: ArgKind::Optional,
+                    },
+                ]))
+            };
+            let pattern: &'static str =
+                Box::leak(format!("{first} ... <id> [status]").into_boxed_str());
+            let spec: &'static CommandSpec = Box::leak(Box::new(CommandSpec {
+                name: first,
+                pattern,
+                pieces,
+                aliases: &[],
+                help: "",
+                hidden: false,
+            }));
+            Command { spec, check, call }
+        })
+        .collect();
+    Commands::new(list)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let bot = BotIdentity::new("Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q", "Bench Bot");
+    let ctx = Context::new(Client::new("unused"), Message::default(), bot.clone());
+    println!(
+        "{:>9} {:>28} {:>10} {:>10} {:>10}",
+        "commands", "message", "median ns", "p99 ns", "msgs/s"
+    );
+    for n in [10usize, 200] {
+        let dispatcher = table(n).compile().expect("no conflicts");
+        let k = n - 1;
+        let texts = [
+            format!("word{} 42", k - 1),
+            format!("word{k} show 42 open"),
+            "something unknown here".to_owned(),
+            format!("Bench word{} 7", k - 1),
+        ];
+        for text in &texts {
+            let rounds = 200_000;
+            let mut times = Vec::with_capacity(rounds);
+            let start_all = Instant::now();
+            for _ in 0..rounds {
+                let t = Instant::now();
+                let input = CommandInput::from_parts(
+                    black_box(text),
+                    None,
+                    &bot,
+                    text.starts_with("Bench"),
+                );
+                let d = dispatcher.dispatch(&ctx, &input);
+                black_box(&d);
+                times.push(t.elapsed().as_nanos() as u64);
+            }
+            let total = start_all.elapsed();
+            times.sort_unstable();
+            println!(
+                "{n:>9} {:>28} {:>10} {:>10} {:>10.0}",
+                format!("{text:?}"),
+                percentile(&times, 0.5),
+                percentile(&times, 0.99),
+                rounds as f64 / total.as_secs_f64()
+            );
+        }
+    }
+}
