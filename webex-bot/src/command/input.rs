@@ -286,7 +286,7 @@ fn from_html<'a>(html: &str, bot: &BotIdentity, bot_mentioned: bool) -> CommandI
             let id = attr(tag, "data-object-id");
             match (kind.as_str(), id) {
                 ("person", Some(id)) if bot.is(&id) => found_bot = true,
-                ("person", Some(id)) => {
+                ("person", Some(id)) if !inner.trim().is_empty() => {
                     let start = out.len();
                     out.push_str(inner.trim());
                     mentions.push(MentionSpan {
@@ -360,7 +360,12 @@ fn push_decoded(out: &mut String, s: &str) {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        let window = rest
+            .char_indices()
+            .take_while(|(i, _)| *i < 12)
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let Some(semi) = rest[..window].find(';') else {
             out.push('&');
             rest = &rest[1..];
             continue;

@@ -62,7 +62,7 @@ impl Iterator for Tokens<'_> {
             .mentions
             .iter()
             .enumerate()
-            .find(|(_, m)| m.start == start)
+            .find(|(_, m)| m.start == start && m.end > start)
         {
             self.pos = m.end;
             return Some(Token {
@@ -155,5 +155,12 @@ mod tests {
         assert_eq!(toks.len(), 3);
         assert_eq!(&text[toks[1].start..toks[1].end], "Alice Smith");
         assert_eq!(toks[1].mention, Some(0));
+        // An empty mention span (from malformed HTML) is not a token: no endless loop.
+        let empty = [MentionSpan {
+            start: 0,
+            end: 0,
+            person_id: "a".into(),
+        }];
+        assert_eq!(Tokens::new("x y", &empty, 0).count(), 2);
     }
 }
