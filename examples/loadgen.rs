@@ -1,0 +1,256 @@
+//! Load generator: runs the echo bot as its own process against a minimal fast fake Webex
+//! API served here, sends it signed webhooks at a chosen concurrency, and prints commands
+//! per second, latency from webhook to reply, failed and lost events, and the bot's RSS.
+//!
+//! Each of the `concurrency` senders sends a webhook and waits for the bot's reply to reach
+//! the fake API before sending the next: concurrency is the number of commands in flight
+//! end to end. A webhook answered other than 2xx is failed; an acknowledged one whose reply
+//! does not come within 10 s is lost.
+//!
+//! ```sh
+//! cargo build --release -p webex-bot-examples
+//! target/release/loadgen --concurrency 8,64,512 --events 20000
+//! ```
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use webex_bot::webhook::{Secret, sign};
+
+const SECRET: &str = "loadgen-secret";
+
+/// The fake API: `GET /v1/people/me`, `GET /v1/messages/{id}` (the text is `echo {id}`),
+/// `POST /v1/messages` (records when each reply arrives).
+struct FakeApi {
+    origin: String,
+    waiting: Waiting,
+    _threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// Senders waiting for the reply to their event, by event number.
+type Waiting = Arc<Mutex<HashMap<u64, crossbeam_channel::Sender<Instant>>>>;
+
+fn fake_api(threads: usize) -> FakeApi {
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+    let origin = format!("http://{}", server.server_addr().to_ip().expect("ip"));
+    let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
+    let json = tiny_http::Header::from_bytes("Content-Type", "application/json").expect("header");
+    let handles = (0..threads)
+        .map(|_| {
+            let (server, waiting, json) = (server.clone(), waiting.clone(), json.clone());
+            std::thread::spawn(move || {
+                while let Ok(mut req) = server.recv() {
+                    let url = req.url().to_owned();
+                    let body = if url == "/v1/people/me" {
+                        r#"{"id":"bot-id","displayName":"Load Bot","type":"bot","emails":["load@webex.bot"]}"#.to_owned()
+                    } else if let Some(id) = url.strip_prefix("/v1/messages/") {
+                        format!(
+                            r#"{{"id":"{id}","roomId":"room","roomType":"direct","text":"echo {id}","personId":"user","personEmail":"user@example.com"}}"#
+                        )
+                    } else if url == "/v1/messages" {
+                        let mut b = String::new();
+                        let _ = std::io::Read::read_to_string(req.as_reader(), &mut b);
+                        let now = Instant::now();
+                        if let Some(n) = b.split("\"text\":\"").nth(1).and_then(|t| t.split('"').next()).and_then(|t| t.parse::<u64>().ok()) {
+                            if let Some(tx) = waiting.lock().expect("waiting").remove(&n) {
+                                let _ = tx.send(now);
+                            }
+                        }
+                        r#"{"id":"reply","roomId":"room"}"#.to_owned()
+                    } else {
+                        "{}".to_owned()
+                    };
+                    let _ = req.respond(tiny_http::Response::from_string(body).with_header(json.clone()));
+                }
+            })
+        })
+        .collect();
+    FakeApi {
+        origin,
+        waiting,
+        _threads: handles,
+    }
+}
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+struct Bot(Child);
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn run(bot_exe: &str, concurrency: usize, events: u64, api_threads: usize) {
+    let api = fake_api(api_threads);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let spawned = Instant::now();
+    let bot = Bot(Command::new(bot_exe)
+        .env("WEBEX_ACCESS_TOKEN", "load-token")
+        .env("WEBEX_BASE_URL", format!("{}/v1", api.origin))
+        .env("WEBEX_WEBHOOK_SECRET", SECRET)
+        .env("WEBEX_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("WEBEX_PUBLIC_URL")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start the bot"));
+    let pid = bot.0.id();
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .max_idle_connections_per_host(concurrency.max(64))
+            .max_idle_connections(concurrency.max(64) * 2)
+            .build(),
+    );
+    let health = format!("http://127.0.0.1:{port}/health");
+    let ready_after = loop {
+        if agent.get(&health).call().is_ok_and(|r| r.status() == 200) {
+            break spawned.elapsed();
+        }
+        if spawned.elapsed() > Duration::from_secs(10) {
+            eprintln!("the bot did not start");
+            return;
+        }
+        std::thread::yield_now();
+    };
+    let idle_rss = rss_kib(pid, "VmRSS:");
+
+    let url = format!("http://127.0.0.1:{port}/");
+    let secret = Secret::new(SECRET);
+    let next = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let lost = Arc::new(AtomicUsize::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(events as usize)));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (agent, url, secret, next, failed, lost, latencies, waiting) =
+                (agent.clone(), url.clone(), secret.clone(), next.clone(), failed.clone(), lost.clone(), latencies.clone(), api.waiting.clone());
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= events {
+                        break;
+                    }
+                    let body = format!(
+                        r#"{{"id":"hook","name":"load","resource":"messages","event":"created","actorId":"user","data":{{"id":"{n}","roomId":"room","roomType":"direct","personId":"user","personEmail":"user@example.com"}}}}"#
+                    );
+                    let sig = sign(&secret, body.as_bytes());
+                    let (tx, rx) = crossbeam_channel::bounded(1);
+                    waiting.lock().expect("waiting").insert(n, tx);
+                    let sent = Instant::now();
+                    let ok = agent
+                        .post(&url)
+                        .header("Content-Type", "application/json")
+                        .header("X-Spark-Signature", &sig)
+                        .send(&body)
+                        .is_ok_and(|r| r.status().is_success());
+                    if !ok {
+                        waiting.lock().expect("waiting").remove(&n);
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    match rx.recv_timeout(Duration::from_secs(10)) {
+                        Ok(at) => mine.push(at.saturating_duration_since(sent)),
+                        Err(_) => {
+                            eprintln!("loadgen: event {n} was acknowledged but got no reply");
+                            lost.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                latencies.lock().expect("latencies").extend(mine);
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    let elapsed = started.elapsed();
+    let mut lat = latencies.lock().expect("latencies").clone();
+    lat.sort_unstable();
+    let (failed, lost) = (failed.load(Ordering::Relaxed), lost.load(Ordering::Relaxed));
+    let replies = lat.len();
+    let peak_rss = rss_kib(pid, "VmHWM:");
+    println!(
+        "{concurrency:>11} {events:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {failed:>6} {lost:>5} {:>9.1} {:>9.1} {:>8.1}",
+        replies as f64 / elapsed.as_secs_f64(),
+        percentile(&lat, 0.5).as_secs_f64() * 1000.0,
+        percentile(&lat, 0.99).as_secs_f64() * 1000.0,
+        percentile(&lat, 1.0).as_secs_f64() * 1000.0,
+        idle_rss as f64 / 1024.0,
+        peak_rss as f64 / 1024.0,
+        ready_after.as_secs_f64() * 1000.0,
+    );
+}
+
+fn main() {
+    let mut concurrency = vec![8usize, 64, 512];
+    let mut events = 20_000u64;
+    let mut api_threads = 4usize;
+    let mut bot = std::env::current_exe()
+        .expect("exe")
+        .with_file_name("echo")
+        .to_string_lossy()
+        .into_owned();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let v = args.next().unwrap_or_default();
+        match a.as_str() {
+            "--concurrency" => concurrency = v.split(',').filter_map(|c| c.parse().ok()).collect(),
+            "--events" => events = v.parse().unwrap_or(events),
+            "--api-threads" => api_threads = v.parse().unwrap_or(api_threads),
+            "--bot" => bot = v,
+            _ => {
+                eprintln!(
+                    "usage: loadgen [--concurrency 8,64,512] [--events N] [--api-threads N] [--bot PATH]"
+                );
+                std::process::exit(2);
+            }
+        }
+    }
+    println!(
+        "{:>11} {:>7} {:>10} {:>9} {:>9} {:>9} {:>6} {:>5} {:>9} {:>9} {:>8}",
+        "concurrency",
+        "events",
+        "cmds/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "failed",
+        "lost",
+        "idle MiB",
+        "peak MiB",
+        "ready ms"
+    );
+    for c in concurrency {
+        run(&bot, c, events, api_threads);
+    }
+}
