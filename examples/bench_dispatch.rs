@@ -27,7 +27,7 @@ fn call(_: &Context, args: &Args<'_>) -> Result<Reply, CommandError> {
     Ok(Reply::none())
 }
 
-/// `n` commands: "wordK <id> [status]", with half of them having a second literal.
+/// `n` commands: `wordK <id> [status]`, half of them with a second literal word.
 fn table(n: usize) -> Commands {
     let list = (0..n)
         .map(|i| {

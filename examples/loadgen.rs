@@ -55,11 +55,10 @@ fn fake_api(threads: usize) -> FakeApi {
                         let mut b = String::new();
                         let _ = std::io::Read::read_to_string(req.as_reader(), &mut b);
                         let now = Instant::now();
-                        if let Some(n) = b.split("\"text\":\"").nth(1).and_then(|t| t.split('"').next()).and_then(|t| t.parse::<u64>().ok()) {
-                            if let Some(tx) = waiting.lock().expect("waiting").remove(&n) {
+                        if let Some(n) = b.split("\"text\":\"").nth(1).and_then(|t| t.split('"').next()).and_then(|t| t.parse::<u64>().ok())
+                            && let Some(tx) = waiting.lock().expect("waiting").remove(&n) {
                                 let _ = tx.send(now);
                             }
-                        }
                         r#"{"id":"reply","roomId":"room"}"#.to_owned()
                     } else {
                         "{}".to_owned()

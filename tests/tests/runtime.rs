@@ -188,13 +188,17 @@ fn shutdown_finishes_the_events_in_flight() {
         .emulator()
         .wait_until(Duration::from_secs(10), |e| e.pending_deliveries() == 0);
     assert!(accepted);
-    // Let the handlers finish only once shutdown has begun.
-    let health = format!("http://{}/health", b.running().addr());
+    // Let the handlers finish only once shutdown has begun: when the listener no longer
+    // takes connections.
+    let addr = b.running().addr();
     let releaser = std::thread::spawn(move || {
-        for _ in 0..2000 {
-            match agent().get(&health).call() {
-                Ok(r) if r.status().as_u16() == 200 => std::thread::yield_now(),
-                _ => break,
+        for _ in 0..200_000 {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+                Ok(s) => {
+                    drop(s);
+                    std::thread::yield_now();
+                }
+                Err(_) => break,
             }
         }
         for _ in 0..3 {
