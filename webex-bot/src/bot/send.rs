@@ -41,30 +41,31 @@ pub(crate) fn send_reply(
                 );
             }
             Content::File { path, text } => {
-                let m = match text {
-                    Some(t) => base.text(t.clone()),
-                    None => base,
-                };
+                let upload = Upload::path(path)?;
                 sent.push(
                     client
                         .messages()
-                        .create_with_file(&m, Upload::path(path)?)?,
+                        .create_with_file(&with_text(base, text), upload)?,
                 );
             }
             Content::Bytes { name, bytes, text } => {
-                let m = match text {
-                    Some(t) => base.text(t.clone()),
-                    None => base,
-                };
+                let upload = Upload::reader(name.clone(), &bytes[..]);
                 sent.push(
                     client
                         .messages()
-                        .create_with_file(&m, Upload::reader(name.clone(), &bytes[..]))?,
+                        .create_with_file(&with_text(base, text), upload)?,
                 );
             }
         }
     }
     Ok(sent)
+}
+
+fn with_text(m: NewMessage, text: &Option<String>) -> NewMessage {
+    match text {
+        Some(t) => m.text(t.clone()),
+        None => m,
+    }
 }
 
 fn destination(origin: Option<&Message>, target: &Target) -> Result<NewMessage, Error> {

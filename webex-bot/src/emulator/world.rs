@@ -226,6 +226,18 @@ impl World {
             .find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
     }
 
+    /// The id of the person given by id or, failing that, by email.
+    fn person_id_of(&self, id: Option<&str>, email: Option<&str>) -> ApiResult<String> {
+        match (id, email) {
+            (Some(id), _) => Ok(self.person(id)?.id.clone()),
+            (None, Some(e)) => self
+                .person_by_email(e)
+                .map(|p| p.id.clone())
+                .ok_or_else(|| err(404, "The requested person was not found")),
+            (None, None) => Err(err(400, "personId or personEmail is required.")),
+        }
+    }
+
     fn person(&self, id: &str) -> ApiResult<&Person> {
         self.people
             .get(id)
@@ -615,14 +627,10 @@ impl World {
         if r.room_type == Some(RoomType::Direct) {
             return Err(err(409, "Cannot add people to a direct room."));
         }
-        let person = match (req.str_field("personId"), req.str_field("personEmail")) {
-            (Some(id), _) => self.person(&id)?.id.clone(),
-            (None, Some(email)) => self
-                .person_by_email(&email)
-                .map(|p| p.id.clone())
-                .ok_or_else(|| err(404, "The requested person was not found"))?,
-            (None, None) => return Err(err(400, "personId or personEmail is required.")),
-        };
+        let person = self.person_id_of(
+            req.str_field("personId").as_deref(),
+            req.str_field("personEmail").as_deref(),
+        )?;
         let m = self.add_member(
             &room,
             &person,
@@ -758,14 +766,7 @@ impl World {
     }
 
     fn list_direct(&self, caller: &str, req: &Req) -> ApiResult<Answer> {
-        let other = match (req.q("personId"), req.q("personEmail")) {
-            (Some(id), _) => self.person(id)?.id.clone(),
-            (None, Some(e)) => self
-                .person_by_email(e)
-                .map(|p| p.id.clone())
-                .ok_or_else(|| err(404, "The requested person was not found"))?,
-            _ => return Err(err(400, "personId or personEmail is required.")),
-        };
+        let other = self.person_id_of(req.q("personId"), req.q("personEmail"))?;
         let room = self.rooms.values().find(|(_, r)| {
             r.room_type == Some(RoomType::Direct)
                 && self.is_member(caller, &r.id)
@@ -1199,14 +1200,10 @@ impl World {
     fn create_team_membership(&mut self, caller: &str, req: &Req) -> ApiResult<Answer> {
         let team = req.required("teamId")?;
         self.get_team(caller, &team)?;
-        let person = match (req.str_field("personId"), req.str_field("personEmail")) {
-            (Some(id), _) => self.person(&id)?.id.clone(),
-            (None, Some(e)) => self
-                .person_by_email(&e)
-                .map(|p| p.id.clone())
-                .ok_or_else(|| err(404, "The requested person was not found"))?,
-            _ => return Err(err(400, "personId or personEmail is required.")),
-        };
+        let person = self.person_id_of(
+            req.str_field("personId").as_deref(),
+            req.str_field("personEmail").as_deref(),
+        )?;
         let m = self.add_team_member(
             &team,
             &person,
