@@ -1,0 +1,4 @@
+//! The example bots, as library modules so that their tests can drive them through the
+//! harness; each has a thin binary in `examples/` that calls `webex_bot::run`.
+
+pub mod controller;
