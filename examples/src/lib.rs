@@ -2,3 +2,4 @@
 //! harness; each has a thin binary in `examples/` that calls `webex_bot::run`.
 
 pub mod controller;
+pub mod notifier;

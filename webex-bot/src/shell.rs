@@ -41,6 +41,14 @@ pub fn run_with(
     );
     let mut in_group = false;
     let mut last_card: Option<Message> = None;
+    // Messages already shown: the bot may also post on its own (timers, routes), and those
+    // are shown with the next reply.
+    let mut shown: std::collections::HashSet<String> = bot
+        .emulator()
+        .all_messages()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
     for line in input.lines() {
         let Ok(line) = line else { break };
         let line = line.trim_end_matches('\r');
@@ -78,12 +86,17 @@ pub fn run_with(
             _ if in_group => Some(bot.say_in_group(line)),
             _ => Some(bot.say(line)),
         };
-        if let Some(r) = replies {
-            for m in &r.messages {
+        if replies.is_some() {
+            let bot_id = &bot.emulator().bot().id;
+            for m in bot.emulator().all_messages() {
+                if m.person_id.as_deref() != Some(bot_id.as_str()) || !shown.insert(m.id.clone()) {
+                    shown.insert(m.id.clone());
+                    continue;
+                }
                 if !m.attachments.is_empty() {
                     last_card = Some(m.clone());
                 }
-                print_message(&mut output, m);
+                print_message(&mut output, &m);
             }
             let _ = output.flush();
         }

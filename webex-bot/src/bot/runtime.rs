@@ -112,6 +112,7 @@ impl Access {
 }
 
 type CardHandler = Arc<dyn Fn(&CardContext, serde_json::Value) -> Reply + Send + Sync>;
+type StartHook = Box<dyn FnOnce(Notifier) + Send>;
 type MembershipHandler = Arc<dyn Fn(&EventContext) -> Reply + Send + Sync>;
 
 /// What a card-submission handler knows.
@@ -313,6 +314,7 @@ pub struct BotBuilder {
     remove_webhooks_on_shutdown: bool,
     shutdown_deadline: Duration,
     webhook_name: String,
+    on_start: Vec<StartHook>,
 }
 
 impl fmt::Debug for BotBuilder {
@@ -356,6 +358,7 @@ impl BotBuilder {
             remove_webhooks_on_shutdown: false,
             shutdown_deadline: Duration::from_secs(10),
             webhook_name: "webex-bot".into(),
+            on_start: Vec::new(),
         }
     }
 
@@ -445,8 +448,21 @@ impl BotBuilder {
     }
 
     /// Shared state handlers take as a [`State<T>`](super::State) parameter.
-    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
-        self.state.insert(Arc::new(value));
+    pub fn state<T: Send + Sync + 'static>(self, value: T) -> Self {
+        self.shared_state(Arc::new(value))
+    }
+
+    /// Shared state already in an `Arc`, for state the bot shares with other code (a timer
+    /// thread, an extra route).
+    pub fn shared_state<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Runs once the bot serves, with a [`Notifier`] to post from other threads: start
+    /// timers or watchers here.
+    pub fn on_start(mut self, f: impl FnOnce(Notifier) + Send + 'static) -> Self {
+        self.on_start.push(Box::new(f));
         self
     }
 
@@ -707,6 +723,9 @@ impl Bot {
                     return Err(BotError::Client(e));
                 }
             }
+        }
+        for hook in b.on_start {
+            hook(running.notifier());
         }
         Ok(running)
     }
