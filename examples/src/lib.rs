@@ -1,5 +1,6 @@
 //! The example bots, as library modules so that their tests can drive them through the
 //! harness; each has a thin binary in `examples/` that calls `webex_bot::run`.
 
+pub mod assistant;
 pub mod controller;
 pub mod notifier;

@@ -81,7 +81,7 @@ pub fn run_with(
                     let _ = writeln!(output, "(no card to submit yet)");
                     None
                 }
-                Some(card) => Some(bot.submit_card(card, submit_inputs(card, rest))),
+                Some(card) => Some(bot.submit_card(card, submit_inputs(rest))),
             },
             _ if in_group => Some(bot.say_in_group(line)),
             _ => Some(bot.say(line)),
@@ -118,9 +118,9 @@ fn print_message(out: &mut impl Write, m: &Message) {
     }
 }
 
-/// `[ACTION] NAME=VALUE ...` into the inputs of a submission; the action defaults to the
-/// card's first submit button.
-fn submit_inputs(card: &Message, args: &str) -> Value {
+/// `[ACTION] NAME=VALUE ...` into the inputs of a submission (the harness adds the pressed
+/// button's data).
+fn submit_inputs(args: &str) -> Value {
     let mut inputs = Map::new();
     let mut action = None;
     for word in args.split_whitespace() {
@@ -132,14 +132,7 @@ fn submit_inputs(card: &Message, args: &str) -> Value {
             None => {}
         }
     }
-    let default_action = card.attachments.first().and_then(|a| {
-        a.content["actions"].as_array()?.iter().find_map(|b| {
-            b.pointer("/data/action")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-    });
-    if let Some(a) = action.or(default_action) {
+    if let Some(a) = action {
         inputs.insert("action".into(), Value::String(a));
     }
     Value::Object(inputs)

@@ -154,6 +154,40 @@ impl Replies {
     }
 }
 
+/// The inputs a Webex client submits when a button is pressed: the form's values plus the
+/// pressed button's `data` (the button whose `action` is `inputs["action"]`, else the
+/// first submit button).
+pub fn with_button_data(card_message: &Message, inputs: serde_json::Value) -> serde_json::Value {
+    let mut inputs = match inputs {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    let wanted = inputs
+        .get("action")
+        .and_then(|a| a.as_str())
+        .map(str::to_owned);
+    let buttons = card_message
+        .attachments
+        .iter()
+        .filter_map(|a| a.content.get("actions").and_then(|v| v.as_array()))
+        .flatten()
+        .filter(|b| b.get("type").and_then(|t| t.as_str()) == Some("Action.Submit"));
+    let mut chosen = None;
+    for b in buttons {
+        let action = b.pointer("/data/action").and_then(|a| a.as_str());
+        if wanted.is_none() || action == wanted.as_deref() {
+            chosen = Some(b.clone());
+            break;
+        }
+    }
+    if let Some(serde_json::Value::Object(data)) = chosen.and_then(|b| b.get("data").cloned()) {
+        for (k, v) in data {
+            inputs.entry(k).or_insert(v);
+        }
+    }
+    serde_json::Value::Object(inputs)
+}
+
 /// How a message shows as text: markdown as text, a card as its text, files by name.
 pub fn display_text(m: &Message) -> String {
     let mut s = m.text.clone().unwrap_or_default();
@@ -299,6 +333,7 @@ impl TestBot {
     /// Presses a submit button of a card: `inputs` are the card's input values (include
     /// `"action"` to pick the button).
     pub fn submit_card(&self, card_message: &Message, inputs: serde_json::Value) -> Replies {
+        let inputs = with_button_data(card_message, inputs);
         let action = NewAttachmentAction::submit(&card_message.id, inputs.clone());
         if let Err(e) = self.user_client.attachment_actions().create(&action) {
             panic!(
@@ -354,8 +389,9 @@ impl TestBot {
             if e.pending_deliveries() > 0 {
                 return false;
             }
+            // Done when every accepted event was handled, or its handler waits for an answer.
             let s = running.stats();
-            s.processed == s.accepted
+            s.processed + s.waiting == s.accepted
         });
         if !done {
             panic!(

@@ -57,6 +57,7 @@ pub struct Context {
     pub(crate) bot: Arc<BotIdentity>,
     pub(crate) state: Arc<StateMap>,
     pub(crate) outbox: Outbox,
+    pub(crate) conversations: Option<Arc<super::conversation::Conversations>>,
 }
 
 impl fmt::Debug for Context {
@@ -88,6 +89,7 @@ impl Context {
             outbox: Arc::new(|ctx: &Context, reply: Reply| {
                 super::send::send_reply(&ctx.client, Some(&ctx.message), reply)
             }),
+            conversations: None,
         }
     }
 
@@ -125,6 +127,42 @@ impl Context {
     /// Shared state of type `T` given to the bot builder, if any.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
         self.state.get::<T>().map(State)
+    }
+
+    /// Asks the sender a question and waits, at most `timeout`, for their next message in
+    /// this room, which then goes to this handler instead of the command table. Returns the
+    /// answer (fetched, with its text), or `None` when the time ran out. Plain blocking code:
+    /// the handler's worker waits, the other workers go on.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use webex_bot::{Context, command};
+    ///
+    /// /// Book a room.
+    /// #[command("book")]
+    /// fn book(ctx: &Context) -> Result<String, webex_bot::client::Error> {
+    ///     match ctx.ask("At what time?", Duration::from_secs(120))? {
+    ///         Some(answer) => Ok(format!("Booked for {}", answer.text.unwrap_or_default())),
+    ///         None => Ok("No answer: nothing booked.".into()),
+    ///     }
+    /// }
+    /// ```
+    pub fn ask(
+        &self,
+        question: impl IntoReply,
+        timeout: std::time::Duration,
+    ) -> Result<Option<Message>, crate::client::Error> {
+        let conversations = self
+            .conversations
+            .as_ref()
+            .ok_or_else(|| crate::client::Error::Config("ask needs a running bot".into()))?;
+        let room = self.message.room_id.clone().unwrap_or_default();
+        let person = self.message.person_id.clone().unwrap_or_default();
+        self.say(question)?;
+        match conversations.wait(&room, &person, timeout) {
+            Some(slim) => self.client.messages().get(&slim.id).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Sends messages now, before the handler returns (the return value is sent after).

@@ -307,6 +307,22 @@ fn webhook(shared: &Shared, mut request: Request) {
         log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
         return respond_status(request, 200, r#"{"status":"duplicate"}"#);
     }
+    // The answer a waiting handler asked for goes straight to it (checked only while a
+    // handler waits, so the common path does no extra parsing).
+    if shared.conversations.waiting() > 0
+        && event.resource == "messages"
+        && event.event == "created"
+        && let Ok(slim) = serde_json::from_value::<crate::models::Message>(event.data.clone())
+        && !slim
+            .person_id
+            .as_deref()
+            .is_some_and(|p| shared.identity.is(p))
+        && shared.conversations.deliver(&slim)
+    {
+        Counters::bump(&shared.counters.accepted);
+        Counters::bump(&shared.counters.processed);
+        return respond_status(request, 200, r#"{"status":"answered"}"#);
+    }
     match enqueue(shared, event) {
         true => {
             Counters::bump(&shared.counters.accepted);

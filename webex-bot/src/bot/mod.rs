@@ -7,6 +7,7 @@
 
 mod commands;
 mod context;
+mod conversation;
 mod lifecycle;
 mod listener;
 mod reply;

@@ -169,6 +169,8 @@ pub struct Stats {
     pub commands: u64,
     /// Handlers that panicked.
     pub panics: u64,
+    /// Handlers waiting now for an answer ([`Context::ask`]).
+    pub waiting: u64,
     /// Replies that could not be sent.
     pub failed_replies: u64,
 }
@@ -204,6 +206,7 @@ impl Counters {
             processed: g(&self.processed),
             commands: g(&self.commands),
             panics: g(&self.panics),
+            waiting: 0,
             failed_replies: g(&self.failed_replies),
         }
     }
@@ -269,6 +272,7 @@ pub(crate) struct Shared {
     pub on_removed: Option<MembershipHandler>,
     pub explain: bool,
     pub accepting: AtomicBool,
+    pub conversations: Arc<super::conversation::Conversations>,
     /// Set once the listener has stopped: workers end when the queue is empty.
     pub drained: AtomicBool,
 }
@@ -676,6 +680,7 @@ impl Bot {
             on_removed: b.on_removed,
             explain: b.explain,
             accepting: AtomicBool::new(true),
+            conversations: Arc::default(),
             drained: AtomicBool::new(false),
         });
         let listener =
@@ -790,7 +795,9 @@ impl RunningBot {
 
     /// Counters since start.
     pub fn stats(&self) -> Stats {
-        self.shared.counters.snapshot()
+        let mut s = self.shared.counters.snapshot();
+        s.waiting = self.shared.conversations.waiting();
+        s
     }
 
     /// The ids of the webhooks the bot registered.
@@ -966,6 +973,7 @@ fn on_message(shared: &Shared, slim: Message) {
         outbox: Arc::new(|ctx: &Context, reply: Reply| {
             send_reply(&ctx.client, Some(&ctx.message), reply)
         }),
+        conversations: Some(shared.conversations.clone()),
     };
     if !shared.access.allows(&email, &room) {
         log::info!(
