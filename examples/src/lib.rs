@@ -2,5 +2,7 @@
 //! harness; each has a thin binary in `examples/` that calls `webex_bot::run`.
 
 pub mod assistant;
+pub mod cards;
 pub mod controller;
+pub mod files;
 pub mod notifier;

@@ -7,6 +7,7 @@
 //! - `/direct`: back to the direct room.
 //! - `/plain TEXT`: in the group room, send TEXT without mentioning the bot.
 //! - `/submit [ACTION] [NAME=VALUE ...]`: press a submit button of the last card.
+//! - `/file PATH [TEXT]`: send a file (in the direct room), with a text.
 //! - `/help`, `/quit` (or end of input).
 
 use std::io::{BufRead, Write};
@@ -18,7 +19,7 @@ use crate::models::Message;
 use crate::testing::{Replies, TestBot, TestError, display_text};
 
 const SHELL_HELP: &str = "Shell commands: /group (talk in a group room, mentioning the bot), /direct (back to the direct room), \
-/plain TEXT (group message without a mention), /submit [ACTION] [NAME=VALUE ...] (press a card's button), /help, /quit";
+/plain TEXT (group message without a mention), /submit [ACTION] [NAME=VALUE ...] (press a card's button), /file PATH [TEXT] (send a file), /help, /quit";
 
 /// Runs shell mode with `input` and `output` (the terminal, or pipes).
 pub fn run_with(
@@ -76,6 +77,22 @@ pub fn run_with(
                 None
             }
             "/plain" => Some(bot.say_in_group_unmentioned(rest)),
+            "/file" => {
+                let (path, text) = rest.split_once(' ').unwrap_or((rest, ""));
+                match std::fs::read(path) {
+                    Ok(bytes) => {
+                        let name = std::path::Path::new(path)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| "file".into());
+                        Some(bot.say_with_file(text, &name, &bytes))
+                    }
+                    Err(e) => {
+                        let _ = writeln!(output, "(cannot read {path}: {e})");
+                        None
+                    }
+                }
+            }
             "/submit" => match &last_card {
                 None => {
                     let _ = writeln!(output, "(no card to submit yet)");

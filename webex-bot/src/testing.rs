@@ -320,6 +320,26 @@ impl TestBot {
         self.send(NewMessage::to_room(&self.group_room).text(text))
     }
 
+    /// Sends a direct message with a file from the user to the bot.
+    pub fn say_with_file(&self, text: &str, file_name: &str, bytes: &[u8]) -> Replies {
+        let message = NewMessage::to_email(&self.emulator.bot().email).text(text);
+        let sent = match self
+            .user_client
+            .messages()
+            .create_with_file(&message, crate::client::Upload::reader(file_name, bytes))
+        {
+            Ok(m) => m,
+            Err(e) => panic!("the user's file was refused: {e}\n{}", self.transcript()),
+        };
+        self.note(&format!(
+            "{}: {} [file {file_name}, {} bytes]",
+            self.user.name,
+            text,
+            bytes.len()
+        ));
+        self.settle(Some(sent))
+    }
+
     /// Sends any message as the user.
     pub fn send(&self, message: NewMessage) -> Replies {
         let sent = match self.user_client.messages().create(&message) {
