@@ -439,9 +439,13 @@ impl World {
             ("POST", ["applications", id, "logo"]) => self.application_logo(id, req),
             ("DELETE", ["applications", id, "botToken"]) => self.regenerate_token(id),
             ("DELETE", ["applications", id]) => {
-                self.applications
+                let app = self
+                    .applications
                     .remove(*id)
                     .ok_or_else(|| err(404, "Application not found"))?;
+                // The deleted bot's tokens stop working.
+                let bot_id = app["botPersonId"].as_str().unwrap_or("").to_owned();
+                self.tokens.retain(|_, p| *p != bot_id);
                 Ok(Answer::Json(json!({})))
             }
             (_, [first, ..]) if KNOWN.contains(first) => {
