@@ -6,5 +6,6 @@ pub mod assistant;
 pub mod cards;
 pub mod controller;
 pub mod files;
+pub mod guide;
 pub mod notifier;
 pub mod register_bot;
