@@ -3,13 +3,36 @@
 //!
 //! `cargo run --release -p webex-bot-examples --bin bench_dispatch`
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use webex_bot::bot::{Command, CommandError, Commands};
 use webex_bot::command::{ArgError, ArgKind, Args, BotIdentity, CommandInput, CommandSpec, Piece};
 use webex_bot::models::Message;
 use webex_bot::{Client, Context, Reply};
+
+/// Counts heap allocations, to show what dispatching a message allocates.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 fn read(args: &Args<'_>) -> Result<(u32, Option<String>), ArgError> {
     let id = webex_bot::__private::required::<u32>(args, 0, "id")?;
@@ -82,8 +105,8 @@ fn main() {
     let bot = BotIdentity::new("Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q", "Bench Bot");
     let ctx = Context::new(Client::new("unused"), Message::default(), bot.clone());
     println!(
-        "{:>9} {:>28} {:>10} {:>10} {:>10}",
-        "commands", "message", "median ns", "p99 ns", "msgs/s"
+        "{:>9} {:>28} {:>10} {:>10} {:>10} {:>11}",
+        "commands", "message", "median ns", "p99 ns", "msgs/s", "allocs/msg"
     );
     for n in [10usize, 200] {
         let dispatcher = table(n).compile().expect("no conflicts");
@@ -97,6 +120,7 @@ fn main() {
         for text in &texts {
             let rounds = 200_000;
             let mut times = Vec::with_capacity(rounds);
+            let allocs_before = ALLOCATIONS.load(Ordering::Relaxed);
             let start_all = Instant::now();
             for _ in 0..rounds {
                 let t = Instant::now();
@@ -111,9 +135,11 @@ fn main() {
                 times.push(t.elapsed().as_nanos() as u64);
             }
             let total = start_all.elapsed();
+            let allocs =
+                (ALLOCATIONS.load(Ordering::Relaxed) - allocs_before) as f64 / rounds as f64;
             times.sort_unstable();
             println!(
-                "{n:>9} {:>28} {:>10} {:>10} {:>10.0}",
+                "{n:>9} {:>28} {:>10} {:>10} {:>10.0} {allocs:>11.2}",
                 format!("{text:?}"),
                 percentile(&times, 0.5),
                 percentile(&times, 0.99),

@@ -96,6 +96,20 @@ fn subscribed_spaces_get_ci_and_timer_notifications() {
                 == 1)
     );
 
+    // A bot started again on the same file still knows the subscription.
+    let again = TestBot::start(
+        notifier::bot(
+            &subs_file,
+            "ci-secret",
+            status_file.clone(),
+            Duration::from_secs(3600),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    again
+        .say("subscriptions")
+        .assert_text("1 space(s) subscribed.");
     b.say_in_group("unsubscribe")
         .assert_text("This space is unsubscribed.");
     assert_eq!(

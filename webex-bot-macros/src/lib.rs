@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod arg_enum;
 mod attr;
 mod commands;
 mod expand;
@@ -116,4 +117,35 @@ pub fn command(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn commands(input: TokenStream) -> TokenStream {
     commands::commands(input.into()).into()
+}
+
+/// Makes a fieldless enum a command argument: each variant is typed as its name in
+/// kebab-case (`InProgress`: `in-progress`, also `in_progress` or `inprogress`), in any
+/// case. Other words are refused with the list of choices.
+///
+/// ```
+/// use webex_bot::{ArgEnum, command, commands};
+///
+/// #[derive(Debug, PartialEq, ArgEnum)]
+/// enum Status {
+///     Open,
+///     InProgress,
+///     Closed,
+/// }
+///
+/// /// List tickets with a status.
+/// #[command("list <status>")]
+/// fn list(status: Status) -> String {
+///     format!("{status:?}")
+/// }
+///
+/// assert_eq!("IN-PROGRESS".parse::<Status>(), Ok(Status::InProgress));
+/// assert_eq!("in_progress".parse::<Status>(), Ok(Status::InProgress));
+/// let err = "done".parse::<Status>().unwrap_err();
+/// assert_eq!(err.to_string(), "should be one of: open, in-progress, closed");
+/// let _ = commands![list];
+/// ```
+#[proc_macro_derive(ArgEnum)]
+pub fn arg_enum(input: TokenStream) -> TokenStream {
+    arg_enum::derive(input.into()).into()
 }

@@ -29,7 +29,7 @@ pub mod __private;
 pub use bot::{Bot, BotBuilder, Commands, Context, IntoReply, Reply, State};
 #[doc(inline)]
 pub use client::Client;
-pub use webex_bot_macros::{command, commands};
+pub use webex_bot_macros::{ArgEnum, command, commands};
 
 /// Runs a bot the way its binary should: against Webex when `WEBEX_ACCESS_TOKEN` is set
 /// (configured from the environment, serving until SIGINT or SIGTERM), otherwise in

@@ -155,7 +155,67 @@ pub struct Dispatched {
     /// The command that ran, if any.
     pub command: Option<&'static str>,
     /// Why this command (or none) was chosen.
-    pub explanation: String,
+    pub explanation: Explanation,
+}
+
+/// Why a message went where it went (explain mode). Formatting happens only when it is
+/// shown, so dispatching a message allocates nothing for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Explanation {
+    /// The built-in help answered.
+    Help,
+    /// The command matched and ran.
+    Matched(&'static CommandSpec),
+    /// The command matched but the sender may not use it.
+    Refused(&'static CommandSpec),
+    /// The command matched but an argument did not read.
+    BadArgument(&'static CommandSpec, &'static str),
+    /// The command's words were typed but not the right number of arguments.
+    WordsOnly(&'static CommandSpec),
+    /// The command matched but a parameter could not be supplied.
+    NotSupplied(&'static CommandSpec),
+    /// No command matched: the fallback handler answered.
+    Fallback,
+    /// No command starts with the first word; perhaps a close one.
+    NoCommand(Option<&'static CommandSpec>),
+    /// The message was empty (just a mention).
+    Empty,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Explanation::Help => f.write_str("built-in help"),
+            Explanation::Matched(s) => write!(f, "matched `{}` (pattern {:?})", s.name, s.pattern),
+            Explanation::Refused(s) => write!(
+                f,
+                "matched `{}` (pattern {:?}), but the sender may not use it",
+                s.name, s.pattern
+            ),
+            Explanation::BadArgument(s, arg) => write!(
+                f,
+                "matched `{}` (pattern {:?}), but argument `{arg}` was wrong",
+                s.name, s.pattern
+            ),
+            Explanation::WordsOnly(s) => {
+                write!(f, "the words of `{}` fit, but not its arguments", s.name)
+            }
+            Explanation::NotSupplied(s) => write!(
+                f,
+                "matched `{}`, but a parameter could not be supplied",
+                s.name
+            ),
+            Explanation::Fallback => f.write_str("no command matched; the fallback answered"),
+            Explanation::NoCommand(Some(s)) => write!(
+                f,
+                "no command starts with the first word; the closest is `{}`",
+                s.name
+            ),
+            Explanation::NoCommand(None) => f.write_str("no command starts with the first word"),
+            Explanation::Empty => f.write_str("empty message"),
+        }
+    }
 }
 
 impl Dispatcher {
@@ -181,7 +241,7 @@ impl Dispatcher {
                 return Dispatched {
                     reply: Reply::markdown(self.help(&topic.join(" "))),
                     command: Some("help"),
-                    explanation: "built-in help".into(),
+                    explanation: Explanation::Help,
                 };
             }
         }
@@ -197,30 +257,23 @@ impl Dispatcher {
                         first_error.get_or_insert(e);
                         continue;
                     }
-                    let explanation = format!(
-                        "matched `{}` (pattern {:?})",
-                        cmd.spec.name, cmd.spec.pattern
-                    );
                     if let Some(reply) = refusal(cmd.spec) {
                         return Dispatched {
                             reply,
                             command: Some(cmd.spec.name),
-                            explanation: format!("{explanation}, but the sender may not use it"),
+                            explanation: Explanation::Refused(cmd.spec),
                         };
                     }
                     return match (cmd.call)(ctx, args) {
                         Ok(reply) => Dispatched {
                             reply,
                             command: Some(cmd.spec.name),
-                            explanation,
+                            explanation: Explanation::Matched(cmd.spec),
                         },
                         Err(CommandError::Args(e)) => Dispatched {
                             reply: Reply::text(e.to_string()),
                             command: Some(cmd.spec.name),
-                            explanation: format!(
-                                "{explanation}, but argument `{}` was wrong",
-                                e.arg()
-                            ),
+                            explanation: Explanation::BadArgument(cmd.spec, e.arg()),
                         },
                         Err(CommandError::Inject(e)) => {
                             log::error!("command `{}` could not run: {e}", cmd.spec.name);
@@ -229,29 +282,20 @@ impl Dispatcher {
                                     "Sorry, this command is not set up correctly; the bot's owner has been told in the logs.",
                                 ),
                                 command: Some(cmd.spec.name),
-                                explanation: format!(
-                                    "{explanation}, but a parameter could not be supplied: {e}"
-                                ),
+                                explanation: Explanation::NotSupplied(cmd.spec),
                             }
                         }
                     };
                 }
                 let e = first_error.expect("a failed candidate left an error");
                 Dispatched {
-                    explanation: format!(
-                        "matched `{}` but argument `{}` was wrong",
-                        e.spec().name,
-                        e.arg()
-                    ),
+                    explanation: Explanation::BadArgument(e.spec(), e.arg()),
                     command: Some(e.spec().name),
                     reply: Reply::text(e.to_string()),
                 }
             }
             Outcome::BadArgs(e) => Dispatched {
-                explanation: format!(
-                    "the words of `{}` fit, but not its arguments",
-                    e.spec().name
-                ),
+                explanation: Explanation::WordsOnly(e.spec()),
                 command: Some(e.spec().name),
                 reply: Reply::text(e.to_string()),
             },
@@ -260,7 +304,7 @@ impl Dispatcher {
                     return Dispatched {
                         reply: f(ctx),
                         command: None,
-                        explanation: "no command matched; fallback ran".into(),
+                        explanation: Explanation::Fallback,
                     };
                 }
                 let first = text.split_whitespace().next().unwrap_or("");
@@ -274,10 +318,7 @@ impl Dispatcher {
                 Dispatched {
                     reply: Reply::text(reply),
                     command: None,
-                    explanation: format!(
-                        "no command starts with {first:?}; suggestion {:?}",
-                        suggestion.map(|s| s.name)
-                    ),
+                    explanation: Explanation::NoCommand(suggestion),
                 }
             }
             Outcome::Empty => {
@@ -285,13 +326,13 @@ impl Dispatcher {
                     return Dispatched {
                         reply: f(ctx),
                         command: None,
-                        explanation: "empty message; fallback ran".into(),
+                        explanation: Explanation::Fallback,
                     };
                 }
                 Dispatched {
                     reply: Reply::markdown(self.help("")),
                     command: None,
-                    explanation: "empty message: showing help".into(),
+                    explanation: Explanation::Empty,
                 }
             }
         }

@@ -14,7 +14,7 @@ mod reply;
 mod runtime;
 mod send;
 
-pub use commands::{Command, CommandError, Commands, Dispatched, Dispatcher};
+pub use commands::{Command, CommandError, Commands, Dispatched, Dispatcher, Explanation};
 pub use context::{Context, FromContext, InjectError, RoomRef, Sender, State};
 pub use listener::{RouteRequest, RouteResponse};
 pub use reply::{Content, IntoReply, Outgoing, Reply, Target};

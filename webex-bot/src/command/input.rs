@@ -245,15 +245,21 @@ fn strip_name<'t>(text: &'t str, bot: &BotIdentity) -> &'t str {
 
 fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
-        .or_else(|| (head.to_lowercase() == prefix.to_lowercase()).then(|| &text[prefix.len()..]))
+    eq_ci(head, prefix).then(|| &text[prefix.len()..])
 }
 
 fn strip_suffix_ci<'t>(text: &'t str, suffix: &str) -> Option<&'t str> {
     let cut = text.len().checked_sub(suffix.len())?;
     let tail = text.get(cut..)?;
-    (tail.to_lowercase() == suffix.to_lowercase()).then(|| &text[..cut])
+    eq_ci(tail, suffix).then(|| &text[..cut])
+}
+
+/// Case-insensitive equality without allocating.
+fn eq_ci(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Builds the command text from Webex's HTML.

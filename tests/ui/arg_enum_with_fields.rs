@@ -1,0 +1,9 @@
+use webex_bot::ArgEnum;
+
+#[derive(ArgEnum)]
+enum Target {
+    Room(String),
+    Everyone,
+}
+
+fn main() {}
