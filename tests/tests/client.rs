@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use webex_bot::Client;
 use webex_bot::client::{
     Error, ListDirectMessages, ListEvents, ListLicenses, ListMemberships, ListMessages, ListPeople,
-    ListRooms, ListTeamMemberships, ListWebhooks, RetryPolicy, Upload,
+    ListRooms, ListTeamMemberships, ListWebhooks, PersonOptions, RetryPolicy, Upload,
 };
 use webex_bot::models::*;
 use webex_bot_tests::fake::{Answer, FakeServer, Recorded};
@@ -455,6 +455,30 @@ fn every_operation_sends_the_right_request_and_parses_webex_examples() {
             &[("includeAssignedTo", "user")],
             None,
             Box::new(|c| c.licenses().get("l1", true).map(drop)),
+        ),
+        case(
+            "PATCH /licenses/users#0",
+            "/v1/licenses/users",
+            &[],
+            Some(
+                json!({"email": "a@b.c", "licenses": [{"id": "l1", "operation": "add"}, {"id": "l2", "operation": "remove"}]}),
+            ),
+            Box::new(|c| {
+                c.licenses()
+                    .assign(&LicenseAssignment::for_email("a@b.c").add("l1").remove("l2"))
+                    .map(drop)
+            }),
+        ),
+        case(
+            "GET /people/{personId}#0",
+            "/v1/people/p1",
+            &[("callingData", "true")],
+            None,
+            Box::new(|c| {
+                c.people()
+                    .get_with("p1", &PersonOptions::default().calling_data(true))
+                    .map(drop)
+            }),
         ),
         case(
             "GET /roles#0",

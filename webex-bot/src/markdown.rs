@@ -15,6 +15,10 @@
 use std::fmt;
 
 /// Webex's limit on `text` and `markdown`, in bytes.
+///
+/// ```
+/// assert_eq!(webex_bot::markdown::MAX_MESSAGE_BYTES, 7439);
+/// ```
 pub const MAX_MESSAGE_BYTES: usize = 7439;
 
 /// A markdown message under construction. Text given to [`text`](Self::text) and the

@@ -8,10 +8,11 @@ use super::multipart::Multipart;
 use super::query::pairs;
 use super::{Body, Client, Error, Pages};
 use crate::models::{
-    Application, AttachmentAction, Event, Items, License, Membership, Message, NewAttachmentAction,
-    NewBotApplication, NewMembership, NewMessage, NewRoom, NewTeam, NewWebhook, Organization,
-    Person, Role, Room, RoomType, Team, TeamMembership, UpdateApplication, UpdateMembership,
-    UpdateMessage, UpdateRoom, UpdateWebhook, Webhook,
+    Application, AttachmentAction, Event, Items, License, LicenseAssignment, Membership, Message,
+    NewAttachmentAction, NewBotApplication, NewMembership, NewMessage, NewRoom, NewTeam,
+    NewWebhook, Organization, Person, Role, Room, RoomType, Team, TeamMembership,
+    UpdateApplication, UpdateMembership, UpdateMessage, UpdateRoom, UpdateWebhook, UserLicenses,
+    Webhook,
 };
 
 /// Declares a list-filter struct: `Option` fields serialized in camelCase (or under the
@@ -88,6 +89,24 @@ filters! {
     }
 }
 
+filters! {
+    /// Options of `GET`, `POST` and `PUT` on `/people`.
+    ///
+    /// ```
+    /// use webex_bot::client::PersonOptions;
+    /// let o = PersonOptions::default().calling_data(true);
+    /// assert_eq!(o.calling_data, Some(true));
+    /// ```
+    pub struct PersonOptions {
+        /// Include calling data (admins).
+        calling_data: bool,
+        /// Include every type of person (update).
+        show_all_types: bool,
+        /// Answer with a minimal body (create, update).
+        min_response: bool,
+    }
+}
+
 /// `/people`: look people up, and (admins) manage them.
 ///
 /// ```no_run
@@ -120,8 +139,20 @@ impl<'c> PeopleApi<'c> {
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```
     pub fn get(&self, person_id: &str) -> Result<Person, Error> {
+        self.get_with(person_id, &PersonOptions::default())
+    }
+
+    /// The person with this id, with options (such as calling data).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// use webex_bot::client::PersonOptions;
+    /// let p = client.people().get_with("person-id", &PersonOptions::default().calling_data(true))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn get_with(&self, person_id: &str, options: &PersonOptions) -> Result<Person, Error> {
         self.client
-            .get_json(&format!("people/{}", enc(person_id)), &[])
+            .get_json(&format!("people/{}", enc(person_id)), &pairs(options))
     }
 
     /// The caller (a bot gets `type: bot`).
@@ -146,10 +177,23 @@ impl<'c> PeopleApi<'c> {
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```
     pub fn create(&self, person: &Person) -> Result<Person, Error> {
+        self.create_with(person, &PersonOptions::default())
+    }
+
+    /// [`create`](Self::create) with options (`callingData`, `minResponse`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// # let p = webex_bot::models::Person::default();
+    /// use webex_bot::client::PersonOptions;
+    /// client.people().create_with(&p, &PersonOptions::default().min_response(true))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn create_with(&self, person: &Person, options: &PersonOptions) -> Result<Person, Error> {
         let mut body = serde_json::to_value(person).expect("models serialize");
         body.as_object_mut().map(|o| o.remove("id"));
         self.client
-            .json(Method::POST, "people", &[], json_body(&body))
+            .json(Method::POST, "people", &pairs(options), json_body(&body))
     }
 
     /// Replaces a person's details (admins): Webex expects every field, not just the
@@ -163,10 +207,28 @@ impl<'c> PeopleApi<'c> {
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```
     pub fn update(&self, person_id: &str, person: &Person) -> Result<Person, Error> {
+        self.update_with(person_id, person, &PersonOptions::default())
+    }
+
+    /// [`update`](Self::update) with options (`callingData`, `showAllTypes`, `minResponse`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// # let p = webex_bot::models::Person::default();
+    /// use webex_bot::client::PersonOptions;
+    /// client.people().update_with("person-id", &p, &PersonOptions::default().show_all_types(true))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn update_with(
+        &self,
+        person_id: &str,
+        person: &Person,
+        options: &PersonOptions,
+    ) -> Result<Person, Error> {
         self.client.json(
             Method::PUT,
             &format!("people/{}", enc(person_id)),
-            &[],
+            &pairs(options),
             json_body(person),
         )
     }
@@ -1119,6 +1181,20 @@ impl<'c> LicensesApi<'c> {
         };
         self.client
             .get_json(&format!("licenses/{}", enc(license_id)), &q)
+    }
+
+    /// Adds or removes licenses (and Webex sites) of a person (`PATCH /licenses/users`).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// use webex_bot::models::LicenseAssignment;
+    /// let now = client.licenses().assign(&LicenseAssignment::for_email("alice@example.com").add("license-id"))?;
+    /// println!("{} licenses", now.licenses.len());
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn assign(&self, change: &LicenseAssignment) -> Result<UserLicenses, Error> {
+        self.client
+            .json(Method::PATCH, "licenses/users", &[], json_body(change))
     }
 }
 

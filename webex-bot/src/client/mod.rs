@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use serde::de::DeserializeOwned;
 use ureq::http::{self, Method};
 
+pub use api::PersonOptions;
 pub use api::{
     ApplicationsApi, AttachmentActionsApi, EventsApi, LicensesApi, ListDirectMessages, ListEvents,
     ListLicenses, ListMemberships, ListMessages, ListPeople, ListRooms, ListTeamMemberships,
@@ -35,8 +36,17 @@ use multipart::Multipart;
 use retry::{Failure, RetryAfter};
 
 /// The commercial Webex API, the default base URL.
+///
+/// ```
+/// assert_eq!(webex_bot::Client::new("t").base_url(), webex_bot::client::COMMERCIAL_BASE_URL);
+/// ```
 pub const COMMERCIAL_BASE_URL: &str = "https://webexapis.com/v1";
 /// Webex for Government (FedRAMP).
+///
+/// ```
+/// let c = webex_bot::Client::builder().token("t").fedramp().build().unwrap();
+/// assert_eq!(c.base_url(), webex_bot::client::FEDRAMP_BASE_URL);
+/// ```
 pub const FEDRAMP_BASE_URL: &str = "https://api-usgov.webex.com/v1";
 
 /// A blocking Webex REST client.

@@ -46,6 +46,13 @@ pub struct FieldError {
 }
 
 /// Per-field errors of a list item, keyed by the field's wire name.
+///
+/// ```
+/// use webex_bot::models::{FieldError, PartialErrors};
+/// let mut e = PartialErrors::new();
+/// e.insert("title".into(), FieldError::default());
+/// assert!(e.contains_key("title"));
+/// ```
 pub type PartialErrors = BTreeMap<String, FieldError>;
 
 /// Serde helper: a `Vec` that is empty when the field is absent and left out when empty.

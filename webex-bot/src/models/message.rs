@@ -4,6 +4,10 @@ use super::common::is_empty;
 use super::room::RoomType;
 
 /// The content type of an adaptive card attachment.
+///
+/// ```
+/// assert_eq!(webex_bot::models::CARD_CONTENT_TYPE, "application/vnd.microsoft.card.adaptive");
+/// ```
 pub const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
 
 /// A message in a room.

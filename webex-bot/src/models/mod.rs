@@ -24,7 +24,7 @@ pub use common::{FieldError, Items, PartialErrors};
 pub use event::Event;
 pub use membership::{Membership, NewMembership, TeamMembership, UpdateMembership};
 pub use message::{Attachment, CARD_CONTENT_TYPE, Message, NewMessage, UpdateMessage};
-pub use organization::{License, Organization, Role};
+pub use organization::{License, LicenseAssignment, Organization, Role, UserLicenses};
 pub use person::{Person, PersonType, PhoneNumber};
 pub use room::{NewRoom, Room, RoomType, UpdateRoom};
 pub use team::{NewTeam, Team};

@@ -79,3 +79,112 @@ pub struct Role {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+/// The body of `PATCH /licenses/users`: add or remove licenses (and Webex sites) of a person,
+/// given by email or id.
+///
+/// ```
+/// use webex_bot::models::LicenseAssignment;
+/// let a = LicenseAssignment::for_email("alice@example.com").add("lic-1").remove("lic-2");
+/// assert_eq!(serde_json::to_value(&a).unwrap()["licenses"][1]["operation"], "remove");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LicenseAssignment {
+    /// The person's email ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// ... or id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
+    /// The organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// The changes: `{"id", "operation": "add"|"remove", "properties"?}`.
+    #[serde(default)]
+    pub licenses: Vec<serde_json::Value>,
+    /// Webex site changes: `{"siteUrl", "accountType", "operation"}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub site_urls: Vec<serde_json::Value>,
+}
+
+impl LicenseAssignment {
+    /// Changes for the person with this email.
+    ///
+    /// ```
+    /// # use webex_bot::models::LicenseAssignment;
+    /// assert!(LicenseAssignment::for_email("a@b.c").email.is_some());
+    /// ```
+    pub fn for_email(email: impl Into<String>) -> Self {
+        LicenseAssignment {
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Changes for the person with this id.
+    ///
+    /// ```
+    /// # use webex_bot::models::LicenseAssignment;
+    /// assert!(LicenseAssignment::for_person("p1").person_id.is_some());
+    /// ```
+    pub fn for_person(person_id: impl Into<String>) -> Self {
+        LicenseAssignment {
+            person_id: Some(person_id.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a license.
+    ///
+    /// ```
+    /// # use webex_bot::models::LicenseAssignment;
+    /// assert_eq!(LicenseAssignment::for_person("p").add("l").licenses.len(), 1);
+    /// ```
+    pub fn add(mut self, license_id: &str) -> Self {
+        self.licenses
+            .push(serde_json::json!({"id": license_id, "operation": "add"}));
+        self
+    }
+
+    /// Removes a license.
+    ///
+    /// ```
+    /// # use webex_bot::models::LicenseAssignment;
+    /// assert_eq!(LicenseAssignment::for_person("p").remove("l").licenses.len(), 1);
+    /// ```
+    pub fn remove(mut self, license_id: &str) -> Self {
+        self.licenses
+            .push(serde_json::json!({"id": license_id, "operation": "remove"}));
+        self
+    }
+}
+
+/// The answer of `PATCH /licenses/users`: the person's licenses and sites now.
+///
+/// ```
+/// use webex_bot::models::UserLicenses;
+/// let u: UserLicenses = serde_json::from_str(r#"{"personId":"p","licenses":["l1"]}"#).unwrap();
+/// assert_eq!(u.licenses, ["l1"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UserLicenses {
+    /// The organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// The person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
+    /// The person's email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// License ids.
+    #[serde(default)]
+    pub licenses: Vec<String>,
+    /// Webex sites, as Webex sends them.
+    #[serde(default)]
+    pub site_urls: Vec<serde_json::Value>,
+}
