@@ -465,7 +465,11 @@ fn every_operation_sends_the_right_request_and_parses_webex_examples() {
             ),
             Box::new(|c| {
                 c.licenses()
-                    .assign(&LicenseAssignment::for_email("a@b.c").add("l1").remove("l2"))
+                    .assign(
+                        &LicenseAssignment::for_email("a@b.c")
+                            .add_license("l1")
+                            .remove_license("l2"),
+                    )
                     .map(drop)
             }),
         ),

@@ -1188,7 +1188,7 @@ impl<'c> LicensesApi<'c> {
     /// ```no_run
     /// # let client = webex_bot::Client::new("t");
     /// use webex_bot::models::LicenseAssignment;
-    /// let now = client.licenses().assign(&LicenseAssignment::for_email("alice@example.com").add("license-id"))?;
+    /// let now = client.licenses().assign(&LicenseAssignment::for_email("alice@example.com").add_license("license-id"))?;
     /// println!("{} licenses", now.licenses.len());
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```

@@ -85,7 +85,7 @@ pub struct Role {
 ///
 /// ```
 /// use webex_bot::models::LicenseAssignment;
-/// let a = LicenseAssignment::for_email("alice@example.com").add("lic-1").remove("lic-2");
+/// let a = LicenseAssignment::for_email("alice@example.com").add_license("lic-1").remove_license("lic-2");
 /// assert_eq!(serde_json::to_value(&a).unwrap()["licenses"][1]["operation"], "remove");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -140,9 +140,9 @@ impl LicenseAssignment {
     ///
     /// ```
     /// # use webex_bot::models::LicenseAssignment;
-    /// assert_eq!(LicenseAssignment::for_person("p").add("l").licenses.len(), 1);
+    /// assert_eq!(LicenseAssignment::for_person("p").add_license("l").licenses.len(), 1);
     /// ```
-    pub fn add(mut self, license_id: &str) -> Self {
+    pub fn add_license(mut self, license_id: &str) -> Self {
         self.licenses
             .push(serde_json::json!({"id": license_id, "operation": "add"}));
         self
@@ -152,9 +152,9 @@ impl LicenseAssignment {
     ///
     /// ```
     /// # use webex_bot::models::LicenseAssignment;
-    /// assert_eq!(LicenseAssignment::for_person("p").remove("l").licenses.len(), 1);
+    /// assert_eq!(LicenseAssignment::for_person("p").remove_license("l").licenses.len(), 1);
     /// ```
-    pub fn remove(mut self, license_id: &str) -> Self {
+    pub fn remove_license(mut self, license_id: &str) -> Self {
         self.licenses
             .push(serde_json::json!({"id": license_id, "operation": "remove"}));
         self
