@@ -485,6 +485,39 @@ fn every_operation_sends_the_right_request_and_parses_webex_examples() {
             }),
         ),
         case(
+            "GET /people/me#0",
+            "/v1/people/me",
+            &[("callingData", "true")],
+            None,
+            Box::new(|c| {
+                c.people()
+                    .me_with(&PersonOptions::default().calling_data(true))
+                    .map(drop)
+            }),
+        ),
+        case(
+            "GET /teams/{teamId}#0",
+            "/v1/teams/t1",
+            &[("description", "Build")],
+            None,
+            Box::new(|c| c.teams().get_with_description("t1", "Build").map(drop)),
+        ),
+        case(
+            "GET /licenses/{licenseId}#0",
+            "/v1/licenses/l1",
+            &[
+                ("includeAssignedTo", "user"),
+                ("next", "c2"),
+                ("limit", "50"),
+            ],
+            None,
+            Box::new(|c| {
+                c.licenses()
+                    .get_assignees("l1", Some("c2"), Some(50))
+                    .map(drop)
+            }),
+        ),
+        case(
             "GET /roles#0",
             "/v1/roles",
             &[],

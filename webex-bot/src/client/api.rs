@@ -163,7 +163,19 @@ impl<'c> PeopleApi<'c> {
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```
     pub fn me(&self) -> Result<Person, Error> {
-        self.client.get_json("people/me", &[])
+        self.me_with(&PersonOptions::default())
+    }
+
+    /// The caller, with options (such as calling data).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// use webex_bot::client::PersonOptions;
+    /// let me = client.people().me_with(&PersonOptions::default().calling_data(true))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn me_with(&self, options: &PersonOptions) -> Result<Person, Error> {
+        self.client.get_json("people/me", &pairs(options))
     }
 
     /// Creates a person (admins). Set `emails` and a name on `person`; `id` is ignored.
@@ -727,6 +739,21 @@ impl<'c> TeamsApi<'c> {
             .get_json(&format!("teams/{}", enc(team_id)), &[])
     }
 
+    /// The team with this id, passing the `description` query parameter the spec lists for
+    /// this call.
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let t = client.teams().get_with_description("team-id", "Build")?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn get_with_description(&self, team_id: &str, description: &str) -> Result<Team, Error> {
+        self.client.get_json(
+            &format!("teams/{}", enc(team_id)),
+            &[("description".into(), description.into())],
+        )
+    }
+
     /// Renames a team or changes its description.
     ///
     /// ```no_run
@@ -1179,6 +1206,31 @@ impl<'c> LicensesApi<'c> {
         } else {
             Vec::new()
         };
+        self.client
+            .get_json(&format!("licenses/{}", enc(license_id)), &q)
+    }
+
+    /// The license with this id and one page of its assignees: `next` is the cursor of the
+    /// previous answer, `limit` the page size (at most 300).
+    ///
+    /// ```no_run
+    /// # let client = webex_bot::Client::new("t");
+    /// let l = client.licenses().get_assignees("license-id", None, Some(100))?;
+    /// # Ok::<(), webex_bot::client::Error>(())
+    /// ```
+    pub fn get_assignees(
+        &self,
+        license_id: &str,
+        next: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<License, Error> {
+        let mut q: Vec<(String, String)> = vec![("includeAssignedTo".into(), "user".into())];
+        if let Some(n) = next {
+            q.push(("next".into(), n.into()));
+        }
+        if let Some(l) = limit {
+            q.push(("limit".into(), l.to_string()));
+        }
         self.client
             .get_json(&format!("licenses/{}", enc(license_id)), &q)
     }
