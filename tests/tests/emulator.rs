@@ -476,6 +476,14 @@ fn injected_faults() {
         bot.id,
         "retried after the second 429"
     );
+    e.set_latency(Duration::from_millis(30));
+    let started = std::time::Instant::now();
+    c.people().me().unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(30),
+        "latency is added to every call"
+    );
+    e.set_latency(Duration::ZERO);
     e.inject(Fault::server_error(1, 503));
     assert_eq!(c.people().me().unwrap_err().status(), Some(503));
     assert!(c.people().me().is_ok());

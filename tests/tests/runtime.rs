@@ -230,3 +230,17 @@ fn greeting_when_added_to_a_room() {
     let (_room, replies) = b.add_bot_to_new_room("New space");
     replies.assert_text("Hello! Type `help`.");
 }
+
+#[test]
+fn handlers_run_when_the_bot_is_removed() {
+    let (tx, rx) = bounded::<String>(4);
+    let b = TestBot::start(Bot::builder(commands![echo]).on_removed(
+        move |ctx: &webex_bot::bot::EventContext| {
+            let _ = tx.send(ctx.membership.room_id.clone().unwrap_or_default());
+        },
+    ))
+    .unwrap();
+    let (room, _) = b.add_bot_to_new_room("Temporary");
+    b.remove_bot_from_room(&room).assert_none();
+    assert_eq!(rx.try_recv().unwrap(), room);
+}

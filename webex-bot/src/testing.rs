@@ -381,6 +381,28 @@ impl TestBot {
         (room.id, self.settle(None))
     }
 
+    /// Removes the bot from a room (as the user) and returns what the bot sent then.
+    pub fn remove_bot_from_room(&self, room_id: &str) -> Replies {
+        let bot_id = &self.emulator.bot().id;
+        let membership = self
+            .user_client
+            .memberships()
+            .list(
+                &crate::client::ListMemberships::default()
+                    .room_id(room_id)
+                    .person_id(bot_id.clone()),
+            )
+            .next()
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("the bot is not in room {room_id}\n{}", self.transcript()));
+        self.user_client
+            .memberships()
+            .delete(&membership.id)
+            .expect("bot removed");
+        self.note(&format!("{} removes the bot from a room", self.user.name));
+        self.settle(None)
+    }
+
     /// The conversation so far.
     pub fn transcript(&self) -> String {
         self.transcript.lock().expect("transcript").clone()

@@ -1,0 +1,76 @@
+//! An unmodified third-party Webex client (Cisco's community Python SDK, webexpythonsdk)
+//! against the standalone emulator process: rooms, memberships, messages with paging,
+//! webhooks and files. The SDK is installed from PyPI into `target/sdk-venv` on first use.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn python_with_sdk() -> PathBuf {
+    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/sdk-venv");
+    let python = target.join("bin/python");
+    let ready = Command::new(&python)
+        .args(["-c", "import webexpythonsdk"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        let made = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&target)
+            .status()
+            .expect("python3 is needed for this test");
+        assert!(
+            made.success(),
+            "could not create a virtualenv at {}",
+            target.display()
+        );
+        let pip = Command::new(target.join("bin/pip"))
+            .args(["install", "--quiet", "webexpythonsdk==2.0.6"])
+            .status()
+            .expect("pip");
+        assert!(pip.success(), "could not install webexpythonsdk from PyPI");
+    }
+    python
+}
+
+#[test]
+fn the_python_sdk_works_against_the_standalone_emulator() {
+    let python = python_with_sdk();
+    let mut emulator = Command::new(env!("CARGO_BIN_EXE_webex-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--bot",
+            "Bot:bot@webex.bot:SDKBOT",
+            "--user",
+            "Alice:alice@example.com:SDKUSER",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(emulator.stdout.take().unwrap()).lines();
+    let base_url = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("WEBEX_BASE_URL=")
+        .unwrap()
+        .to_owned();
+    assert!(lines.by_ref().map_while(Result::ok).any(|l| l == "ready"));
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/third_party/webexpythonsdk_check.py");
+    let out = Command::new(python)
+        .arg(script)
+        .args([&base_url, "SDKUSER", "SDKBOT", "bot@webex.bot"])
+        .output()
+        .unwrap();
+    let _ = emulator.kill();
+    let _ = emulator.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("third-party client: ok"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
