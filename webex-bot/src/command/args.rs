@@ -8,6 +8,10 @@ use super::spec::CommandSpec;
 use super::tokenize::{Token, Tokens};
 
 /// The most arguments one pattern may have.
+///
+/// ```
+/// assert_eq!(webex_bot::command::MAX_ARGS, 16);
+/// ```
 pub const MAX_ARGS: usize = 16;
 
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +23,16 @@ pub(crate) enum Slot {
 
 /// The words a message gave a command's arguments, by position in the pattern's list of
 /// arguments. Built by the matcher; read by generated code.
+///
+/// ```
+/// # use webex_bot::command::*;
+/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # let matcher = Matcher::new(vec![&S]).unwrap();
+/// let input = CommandInput::plain("say bob hello  there");
+/// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+/// let args = &found.best().1;
+/// assert_eq!(args.get(0).unwrap().as_str(), "bob");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Args<'a> {
     pub(crate) input: &'a CommandInput<'a>,
@@ -28,6 +42,17 @@ pub struct Args<'a> {
 
 impl<'a> Args<'a> {
     /// The value of argument `index` (`None` for an optional argument not given).
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(args.get(0).unwrap().as_str(), "bob");
+    /// assert!(args.get(1).is_none());
+    /// ```
     pub fn get(&self, index: usize) -> Option<ArgValue<'a>> {
         match self.slots.get(index)? {
             Slot::One(t) => Some(self.value(t)),
@@ -36,6 +61,16 @@ impl<'a> Args<'a> {
     }
 
     /// The rest argument at `index`.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(args.rest(1).unwrap().as_str(), "hello  there");
+    /// ```
     pub fn rest(&self, index: usize) -> Option<RestValue<'a>> {
         match self.slots.get(index)? {
             Slot::Rest(pos) => Some(RestValue {
@@ -48,6 +83,16 @@ impl<'a> Args<'a> {
     }
 
     /// The command these arguments were matched for.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(args.spec().name, "say");
+    /// ```
     pub fn spec(&self) -> &'static CommandSpec {
         self.spec
     }
@@ -61,6 +106,17 @@ impl<'a> Args<'a> {
     }
 
     /// Turns a problem with argument `name` into the error shown to the user.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// let e = args.error("to", ArgProblem::new("is not on the team"));
+    /// assert!(e.to_string().starts_with("I couldn't read `<to>`: is not on the team."));
+    /// ```
     pub fn error(&self, name: &'static str, problem: ArgProblem) -> ArgError {
         ArgError {
             spec: self.spec,
@@ -116,6 +172,16 @@ impl<'a> ArgValue<'a> {
 }
 
 /// Everything after the last single argument, for `<name...>`.
+///
+/// ```
+/// # use webex_bot::command::*;
+/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # let matcher = Matcher::new(vec![&S]).unwrap();
+/// let input = CommandInput::plain("say bob hello  there");
+/// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+/// let args = &found.best().1;
+/// assert_eq!(args.rest(1).unwrap().as_str(), "hello  there");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RestValue<'a> {
     text: &'a str,
@@ -125,11 +191,32 @@ pub struct RestValue<'a> {
 
 impl<'a> RestValue<'a> {
     /// The rest of the text as typed (spacing and quotes kept, ends trimmed).
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(args.rest(1).unwrap().as_str(), "hello  there");
+    /// ```
     pub fn as_str(&self) -> &'a str {
         self.text
     }
 
     /// The rest split into words (quoted values and mentions are one word each).
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// let words: Vec<&str> = args.rest(1).unwrap().words().map(|w| w.as_str()).collect();
+    /// assert_eq!(words, ["hello", "there"]);
+    /// ```
     pub fn words(&self) -> impl Iterator<Item = ArgValue<'a>> + 'a {
         let input = self.input;
         Tokens::new(input.text(), input.mentions(), self.pos).map(move |t| ArgValue {
@@ -188,6 +275,17 @@ pub struct ArgError {
 
 impl ArgError {
     /// An error about argument `arg` of `spec`.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// let e = ArgError::new(&S, "to", ArgProblem::new("is missing"));
+    /// assert_eq!(e.arg(), "to");
+    /// ```
     pub fn new(spec: &'static CommandSpec, arg: &'static str, problem: ArgProblem) -> Self {
         ArgError { spec, arg, problem }
     }

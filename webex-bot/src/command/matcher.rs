@@ -70,6 +70,17 @@ impl std::error::Error for ConflictError {}
 
 /// What the matcher made of a message.
 ///
+/// ```
+/// # use webex_bot::command::*;
+/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # let matcher = Matcher::new(vec![&S]).unwrap();
+/// let input = CommandInput::plain("say bob hello  there");
+/// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+/// let args = &found.best().1;
+/// assert_eq!(args.get(0).unwrap().as_str(), "bob");
+/// assert!(matches!(matcher.find(&CommandInput::plain("say")), Outcome::BadArgs(_)));
+/// ```
+///
 /// `Matched` is large (its arguments live inline, so matching allocates nothing); an
 /// `Outcome` is only ever moved once, out of [`Matcher::find`].
 #[derive(Debug)]
@@ -89,6 +100,16 @@ pub enum Outcome<'a> {
 }
 
 /// The commands a message fully matches, most specific first.
+///
+/// ```
+/// # use webex_bot::command::*;
+/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # let matcher = Matcher::new(vec![&S]).unwrap();
+/// let input = CommandInput::plain("say bob hello  there");
+/// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+/// let args = &found.best().1;
+/// assert_eq!(found.iter().count(), 1);
+/// ```
 #[derive(Debug)]
 pub struct Matches<'a> {
     items: [Option<(usize, Args<'a>)>; MAX_CANDIDATES],
@@ -96,6 +117,16 @@ pub struct Matches<'a> {
 
 impl<'a> Matches<'a> {
     /// The most specific match: (spec index, args).
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(found.best().0, 0);
+    /// ```
     pub fn best(&self) -> &(usize, Args<'a>) {
         self.items[0]
             .as_ref()
@@ -103,6 +134,16 @@ impl<'a> Matches<'a> {
     }
 
     /// All matches, most specific first.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(found.iter().count(), 1);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = &(usize, Args<'a>)> {
         self.items.iter().map_while(Option::as_ref)
     }
@@ -119,6 +160,16 @@ enum Miss {
 
 impl Matcher {
     /// Indexes the specs; fails when two of them match the same messages equally well.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(matcher.specs().len(), 1);
+    /// ```
     pub fn new(specs: Vec<&'static CommandSpec>) -> Result<Matcher, ConflictError> {
         let mut shapes: HashMap<Vec<ShapeItem>, usize> = HashMap::new();
         let mut index = Vec::new();
@@ -150,11 +201,31 @@ impl Matcher {
     }
 
     /// The specs, in the order given.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert_eq!(matcher.specs()[0].name, "say");
+    /// ```
     pub fn specs(&self) -> &[&'static CommandSpec] {
         &self.specs
     }
 
     /// Matches a message.
+    ///
+    /// ```
+    /// # use webex_bot::command::*;
+    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # let matcher = Matcher::new(vec![&S]).unwrap();
+    /// let input = CommandInput::plain("say bob hello  there");
+    /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
+    /// let args = &found.best().1;
+    /// assert!(matches!(matcher.find(&CommandInput::plain("sai")), Outcome::Unknown { suggestion: Some(_) }));
+    /// ```
     pub fn find<'a>(&self, input: &'a CommandInput<'a>) -> Outcome<'a> {
         let text = input.text();
         let mentions = input.mentions();
