@@ -27,9 +27,22 @@ use crate::models::{Message, NewAttachmentAction, NewMembership, NewMessage, New
 use crate::webhook::Secret;
 
 /// How long a call waits for the bot before failing.
+///
+/// ```
+/// assert_eq!(webex_bot::testing::DEFAULT_TIMEOUT.as_secs(), 15);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A bot running against its own emulator, with a test user "Alice".
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands, testing::TestBot};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+/// bot.say("echo hi").assert_text("hi");
+/// ```
 pub struct TestBot {
     emulator: Emulator,
     running: Option<RunningBot>,
@@ -49,6 +62,12 @@ impl std::fmt::Debug for TestBot {
 }
 
 /// Why a test bot did not start.
+///
+/// ```
+/// use webex_bot::testing::TestError;
+/// let e = TestError::Emulator(std::io::Error::other("no port"));
+/// assert_eq!(e.to_string(), "the emulator did not start: no port");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TestError {
@@ -79,6 +98,16 @@ impl From<crate::client::Error> for TestError {
 }
 
 /// The messages the bot sent in answer to one user action.
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands, testing::TestBot};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+/// let replies = bot.say("echo hi");
+/// assert_eq!(replies.messages.len(), 1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Replies {
     /// The user's message, if the action was a message.
@@ -93,6 +122,15 @@ impl Replies {
     ///
     /// # Panics
     /// Unless there is exactly one reply; the message shows the conversation.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert_eq!(bot.say("echo hi").text(), "hi");
+    /// ```
     pub fn text(&self) -> String {
         assert_eq!(
             self.messages.len(),
@@ -104,6 +142,15 @@ impl Replies {
     }
 
     /// Asserts that the only reply's text is `expected`.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say("echo hi").assert_text("hi");
+    /// ```
     pub fn assert_text(&self, expected: &str) -> &Self {
         let got = self.text();
         assert_eq!(
@@ -116,6 +163,15 @@ impl Replies {
     }
 
     /// Asserts that some reply contains `needle`.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say("echo hello there").assert_contains("there");
+    /// ```
     pub fn assert_contains(&self, needle: &str) -> &Self {
         assert!(
             self.messages
@@ -128,6 +184,15 @@ impl Replies {
     }
 
     /// Asserts that there was no reply.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say_in_group_unmentioned("echo hi").assert_none();
+    /// ```
     pub fn assert_none(&self) -> &Self {
         assert!(
             self.messages.is_empty(),
@@ -141,6 +206,16 @@ impl Replies {
     ///
     /// # Panics
     /// When there is none.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let replies = bot.say("echo hi");
+    /// assert!(replies.messages[0].attachments.is_empty());
+    /// ```
     pub fn card(&self) -> &Message {
         self.messages
             .iter()
@@ -149,6 +224,15 @@ impl Replies {
     }
 
     /// The conversation so far, for failure messages.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert!(bot.say("echo hi").transcript().contains("Alice: echo hi"));
+    /// ```
     pub fn transcript(&self) -> &str {
         &self.transcript
     }
@@ -157,6 +241,15 @@ impl Replies {
 /// The inputs a Webex client submits when a button is pressed: the form's values plus the
 /// pressed button's `data` (the button whose `action` is `inputs["action"]`, else the
 /// first submit button).
+///
+/// ```
+/// use serde_json::json;
+/// use webex_bot::models::{Attachment, Message};
+/// let mut m = Message::default();
+/// m.attachments = vec![Attachment::card(json!({"actions": [{"type": "Action.Submit", "data": {"action": "ok", "id": 7}}]}))];
+/// let inputs = webex_bot::testing::with_button_data(&m, json!({"note": "x"}));
+/// assert_eq!(inputs, json!({"note": "x", "action": "ok", "id": 7}));
+/// ```
 pub fn with_button_data(card_message: &Message, inputs: serde_json::Value) -> serde_json::Value {
     let mut inputs = match inputs {
         serde_json::Value::Object(m) => m,
@@ -189,6 +282,12 @@ pub fn with_button_data(card_message: &Message, inputs: serde_json::Value) -> se
 }
 
 /// How a message shows as text: markdown as text, a card as its text, files by name.
+///
+/// ```
+/// let mut m = webex_bot::models::Message::default();
+/// m.text = Some("hi".into());
+/// assert_eq!(webex_bot::testing::display_text(&m), "hi");
+/// ```
 pub fn display_text(m: &Message) -> String {
     let mut s = m.text.clone().unwrap_or_default();
     for a in m.attachments.iter().filter(|a| a.is_card()) {
@@ -209,6 +308,15 @@ pub fn display_text(m: &Message) -> String {
 impl TestBot {
     /// Starts the bot of `builder` against a new emulator with a bot "Test Bot" and a user
     /// "Alice"; the bot's client, listener, secret and webhooks are set up by the harness.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say("echo ready").assert_text("ready");
+    /// ```
     pub fn start(builder: BotBuilder) -> Result<TestBot, TestError> {
         let emulator = Emulator::builder()
             .bot("Test Bot", "test-bot@webex.bot")
@@ -253,6 +361,15 @@ impl TestBot {
     }
 
     /// The emulator, for inspection and fault injection.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert_eq!(bot.emulator().bot().name, "Test Bot");
+    /// ```
     pub fn emulator(&self) -> &Emulator {
         &self.emulator
     }
@@ -261,6 +378,16 @@ impl TestBot {
     ///
     /// # Panics
     /// After [`shutdown_bot`](Self::shutdown_bot).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say("echo x");
+    /// assert!(bot.running().stats().commands >= 1);
+    /// ```
     pub fn running(&self) -> &RunningBot {
         self.running
             .as_ref()
@@ -268,21 +395,59 @@ impl TestBot {
     }
 
     /// The test user.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert_eq!(bot.user().email, "alice@example.com");
+    /// ```
     pub fn user(&self) -> &Account {
         &self.user
     }
 
     /// The test user's client.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert!(bot.user_client().people().me().is_ok());
+    /// ```
     pub fn user_client(&self) -> &Client {
         &self.user_client
     }
 
     /// The group room shared by the user and the bot.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert!(!bot.group_room().is_empty());
+    /// ```
     pub fn group_room(&self) -> &str {
         &self.group_room
     }
 
     /// Shuts the bot down gracefully (as SIGTERM would) and returns its final counters.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let mut bot = bot;
+    /// bot.say("echo last");
+    /// assert_eq!(bot.shutdown_bot().processed, bot.emulator().deliveries().len() as u64);
+    /// ```
     pub fn shutdown_bot(&mut self) -> crate::bot::Stats {
         match self.running.take() {
             Some(mut r) => {
@@ -294,16 +459,44 @@ impl TestBot {
     }
 
     /// Changes how long calls wait for the bot.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let mut bot = bot;
+    /// bot.set_timeout(std::time::Duration::from_secs(5));
+    /// ```
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
     }
 
     /// Sends a direct message from the user to the bot and returns the bot's replies.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say("echo hi").assert_text("hi");
+    /// ```
     pub fn say(&self, text: &str) -> Replies {
         self.send(NewMessage::to_email(&self.emulator.bot().email).text(text))
     }
 
     /// Sends a message in the group room, mentioning the bot first.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say_in_group("echo hi").assert_text("hi");
+    /// ```
     pub fn say_in_group(&self, text: &str) -> Replies {
         let bot = self.emulator.bot();
         let md = format!(
@@ -316,11 +509,30 @@ impl TestBot {
     }
 
     /// Sends a message in the group room without mentioning the bot (it must not see it).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say_in_group_unmentioned("echo hi").assert_none();
+    /// ```
     pub fn say_in_group_unmentioned(&self, text: &str) -> Replies {
         self.send(NewMessage::to_room(&self.group_room).text(text))
     }
 
     /// Sends a direct message with a file from the user to the bot.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let r = bot.say_with_file("echo with a file", "a.txt", b"data");
+    /// r.assert_text("with a file");
+    /// ```
     pub fn say_with_file(&self, text: &str, file_name: &str, bytes: &[u8]) -> Replies {
         let message = NewMessage::to_email(&self.emulator.bot().email).text(text);
         let sent = match self
@@ -341,6 +553,16 @@ impl TestBot {
     }
 
     /// Sends any message as the user.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// use webex_bot::models::NewMessage;
+    /// bot.send(NewMessage::to_email("test-bot@webex.bot").markdown("echo **bold**")).assert_text("bold");
+    /// ```
     pub fn send(&self, message: NewMessage) -> Replies {
         let sent = match self.user_client.messages().create(&message) {
             Ok(m) => m,
@@ -352,6 +574,16 @@ impl TestBot {
 
     /// Presses a submit button of a card: `inputs` are the card's input values (include
     /// `"action"` to pick the button).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// // See the cards example: `bot.submit_card(&replies.card(), json!({"action": "send"}))`.
+    /// let _ = &bot;
+    /// ```
     pub fn submit_card(&self, card_message: &Message, inputs: serde_json::Value) -> Replies {
         let inputs = with_button_data(card_message, inputs);
         let action = NewAttachmentAction::submit(&card_message.id, inputs.clone());
@@ -367,6 +599,17 @@ impl TestBot {
 
     /// Adds the bot to a new group room created by the user and returns its id and the
     /// bot's replies (its greeting).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let (room, replies) = bot.add_bot_to_new_room("New space");
+    /// replies.assert_none();
+    /// assert!(!room.is_empty());
+    /// ```
     pub fn add_bot_to_new_room(&self, title: &str) -> (String, Replies) {
         let room = self
             .user_client
@@ -382,6 +625,16 @@ impl TestBot {
     }
 
     /// Removes the bot from a room (as the user) and returns what the bot sent then.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let (room, _) = bot.add_bot_to_new_room("Brief");
+    /// bot.remove_bot_from_room(&room).assert_none();
+    /// ```
     pub fn remove_bot_from_room(&self, room_id: &str) -> Replies {
         let bot_id = &self.emulator.bot().id;
         let membership = self
@@ -404,6 +657,16 @@ impl TestBot {
     }
 
     /// The conversation so far.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// bot.say("echo hi");
+    /// assert!(bot.transcript().contains("bot: hi"));
+    /// ```
     pub fn transcript(&self) -> String {
         self.transcript.lock().expect("transcript").clone()
     }

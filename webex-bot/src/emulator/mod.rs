@@ -39,6 +39,12 @@ use crate::models::{Message, PersonType, Webhook};
 use world::{Delivery, World};
 
 /// An account of the emulator: the bot or a user.
+///
+/// ```
+/// # use webex_bot::emulator::{Emulator, Fault};
+/// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+/// assert!(emu.bot().email.ends_with("@webex.bot"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     /// Person id.
@@ -88,6 +94,14 @@ enum FaultKind {
 
 impl Fault {
     /// The next `count` API calls answer 429 with `Retry-After: retry_after` seconds.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::rate_limit(1, 2));
+    /// let err = emu.client_for(emu.bot()).people().me().unwrap_err();
+    /// assert_eq!(err.status(), Some(429));
+    /// ```
     pub fn rate_limit(count: u32, retry_after: u64) -> Self {
         Fault {
             kind: FaultKind::Status {
@@ -102,6 +116,13 @@ impl Fault {
     }
 
     /// The next `count` API calls answer `status` (a 5xx).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::server_error(1, 502));
+    /// assert_eq!(emu.client_for(emu.bot()).people().me().unwrap_err().status(), Some(502));
+    /// ```
     pub fn server_error(count: u32, status: u16) -> Self {
         Fault {
             kind: FaultKind::Status {
@@ -116,6 +137,12 @@ impl Fault {
     }
 
     /// The next `count` webhook deliveries are sent twice.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::duplicate_deliveries(1));
+    /// ```
     pub fn duplicate_deliveries(count: u32) -> Self {
         Fault {
             kind: FaultKind::DuplicateDeliveries(count),
@@ -126,6 +153,12 @@ impl Fault {
     }
 
     /// The next `count` webhook deliveries are not sent.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::drop_deliveries(1));
+    /// ```
     pub fn drop_deliveries(count: u32) -> Self {
         Fault {
             kind: FaultKind::DropDeliveries(count),
@@ -136,6 +169,13 @@ impl Fault {
     }
 
     /// Only calls with this method and a path starting with `path` (such as `/messages`).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::server_error(1, 500).on("GET", "/rooms"));
+    /// assert!(emu.client_for(emu.bot()).people().me().is_ok());
+    /// ```
     pub fn on(mut self, method: &str, path: &str) -> Self {
         self.method = Some(method.to_ascii_uppercase());
         self.path = Some(path.to_owned());
@@ -143,6 +183,15 @@ impl Fault {
     }
 
     /// Only calls made with this account's token.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let alice = emu.users()[0].clone();
+    /// emu.inject(Fault::server_error(1, 500).for_account(&alice));
+    /// assert!(emu.client_for(emu.bot()).people().me().is_ok());
+    /// assert!(emu.client_for(&alice).people().me().is_err());
+    /// ```
     pub fn for_account(mut self, account: &Account) -> Self {
         self.token = Some(account.token.clone());
         self
@@ -218,6 +267,12 @@ impl Faults {
 }
 
 /// One webhook delivery the emulator attempted.
+///
+/// ```
+/// # use webex_bot::emulator::{Emulator, Fault};
+/// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+/// assert!(emu.deliveries().is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeliveryRecord {
@@ -265,6 +320,12 @@ impl Inner {
 }
 
 /// Configures an [`Emulator`].
+///
+/// ```
+/// # use webex_bot::emulator::{Emulator, Fault};
+/// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+/// assert!(!emu.base_url().is_empty());
+/// ```
 #[derive(Debug, Clone)]
 pub struct EmulatorBuilder {
     listen: String,
@@ -288,17 +349,37 @@ impl Default for EmulatorBuilder {
 
 impl EmulatorBuilder {
     /// The address to listen on (default `127.0.0.1:0`, a free port).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let other = Emulator::builder().listen("127.0.0.1:0").start().unwrap();
+    /// assert!(other.base_url().starts_with("http://127.0.0.1:"));
+    /// ```
     pub fn listen(mut self, addr: impl Into<String>) -> Self {
         self.listen = addr.into();
         self
     }
 
     /// Adds a bot account (its token is random).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert_eq!(emu.bot().email, "bot@webex.bot");
+    /// ```
     pub fn bot(self, name: &str, email: &str) -> Self {
         self.bot_with_token(name, email, None)
     }
 
     /// Adds a bot account with a given token (`None`: random).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let e = Emulator::builder().bot_with_token("B", "b@webex.bot", Some("T")).start().unwrap();
+    /// assert_eq!(e.bot().token, "T");
+    /// ```
     pub fn bot_with_token(mut self, name: &str, email: &str, token: Option<&str>) -> Self {
         self.bots
             .push((name.into(), email.into(), token.map(str::to_owned)));
@@ -306,11 +387,24 @@ impl EmulatorBuilder {
     }
 
     /// Adds a user account (its token is random).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert_eq!(emu.users()[0].name, "Alice");
+    /// ```
     pub fn user(self, name: &str, email: &str) -> Self {
         self.user_with_token(name, email, None)
     }
 
     /// Adds a user account with a given token (`None`: random).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let e = Emulator::builder().user_with_token("U", "u@example.com", Some("T")).start().unwrap();
+    /// assert_eq!(e.users()[0].token, "T");
+    /// ```
     pub fn user_with_token(mut self, name: &str, email: &str, token: Option<&str>) -> Self {
         self.users
             .push((name.into(), email.into(), token.map(str::to_owned)));
@@ -318,18 +412,36 @@ impl EmulatorBuilder {
     }
 
     /// Failed deliveries in a row after which a webhook turns inactive (default 5).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let e = Emulator::builder().failure_threshold(2).start().unwrap();
+    /// ```
     pub fn failure_threshold(mut self, n: u32) -> Self {
         self.failure_threshold = n.max(1);
         self
     }
 
     /// Threads serving the API (default 8).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let e = Emulator::builder().threads(2).start().unwrap();
+    /// ```
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = n.max(1);
         self
     }
 
     /// Starts the emulator.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert!(emu.base_url().ends_with("/v1"));
+    /// ```
     pub fn start(self) -> std::io::Result<Emulator> {
         let tcp = TcpListener::bind(&self.listen)?;
         let addr = tcp.local_addr()?;
@@ -475,6 +587,12 @@ fn deliverer(inner: &Inner, rx: Receiver<Delivery>) {
 }
 
 /// A running emulator. Stops when dropped.
+///
+/// ```
+/// # use webex_bot::emulator::{Emulator, Fault};
+/// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+/// assert!(!emu.base_url().is_empty());
+/// ```
 pub struct Emulator {
     inner: Arc<Inner>,
     server: Arc<tiny_http::Server>,
@@ -493,11 +611,24 @@ impl std::fmt::Debug for Emulator {
 
 impl Emulator {
     /// A builder.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert!(emu.base_url().starts_with("http://127.0.0.1:"));
+    /// ```
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
     }
 
     /// The base URL to give a [`Client`] (`http://127.0.0.1:PORT/v1`).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let client = webex_bot::Client::builder().token(&emu.bot().token).base_url(emu.base_url()).build().unwrap();
+    /// assert!(client.people().me().is_ok());
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -506,6 +637,12 @@ impl Emulator {
     ///
     /// # Panics
     /// When the emulator was built without a bot.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert_eq!(emu.bot().name, "Bot");
+    /// ```
     pub fn bot(&self) -> &Account {
         self.bots
             .first()
@@ -513,16 +650,35 @@ impl Emulator {
     }
 
     /// The bot accounts.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert_eq!(emu.bots().len(), 1);
+    /// ```
     pub fn bots(&self) -> &[Account] {
         &self.bots
     }
 
     /// The user accounts.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert_eq!(emu.users().len(), 1);
+    /// ```
     pub fn users(&self) -> Vec<Account> {
         self.users.lock().expect("users").clone()
     }
 
     /// Adds a user while running.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let bob = emu.add_user("Bob", "bob@example.com");
+    /// assert!(emu.client_for(&bob).people().me().is_ok());
+    /// ```
     pub fn add_user(&self, name: &str, email: &str) -> Account {
         let token = crate::util::random_hex(24);
         let p = self.inner.world.lock().expect("world").add_person(
@@ -542,6 +698,13 @@ impl Emulator {
     }
 
     /// A client acting as `account`, retrying nothing (so tests see every answer).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// let me = emu.client_for(emu.bot()).people().me().unwrap();
+    /// assert_eq!(me.id, emu.bot().id);
+    /// ```
     pub fn client_for(&self, account: &Account) -> Client {
         Client::builder()
             .token(&account.token)
@@ -552,31 +715,69 @@ impl Emulator {
     }
 
     /// Injects a fault.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::rate_limit(1, 1));
+    /// ```
     pub fn inject(&self, fault: Fault) {
         self.inner.faults.lock().expect("faults").list.push(fault);
     }
 
     /// Adds latency to every API call.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.set_latency(std::time::Duration::from_millis(1));
+    /// ```
     pub fn set_latency(&self, latency: Duration) {
         self.inner.faults.lock().expect("faults").latency = latency;
     }
 
     /// Removes every fault.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::server_error(5, 500));
+    /// emu.clear_faults();
+    /// assert!(emu.client_for(emu.bot()).people().me().is_ok());
+    /// ```
     pub fn clear_faults(&self) {
         *self.inner.faults.lock().expect("faults") = Faults::default();
     }
 
     /// Every webhook delivery attempted so far.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert!(emu.deliveries().is_empty());
+    /// ```
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         self.inner.log.lock().expect("log").clone()
     }
 
     /// Deliveries queued but not yet attempted.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert_eq!(emu.pending_deliveries(), 0);
+    /// ```
     pub fn pending_deliveries(&self) -> u64 {
         self.inner.pending.load(Ordering::SeqCst)
     }
 
     /// Every webhook, whoever owns it.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert!(emu.webhooks().is_empty());
+    /// ```
     pub fn webhooks(&self) -> Vec<Webhook> {
         let w = self.inner.world.lock().expect("world");
         let mut hooks: Vec<_> = w.hooks.values().collect();
@@ -585,6 +786,14 @@ impl Emulator {
     }
 
     /// The messages of a room, oldest first, whoever may see them.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// use webex_bot::models::NewMessage;
+    /// let m = emu.client_for(&emu.users()[0]).messages().create(&NewMessage::to_email("bot@webex.bot").text("hi")).unwrap();
+    /// assert_eq!(emu.messages_in(m.room_id.as_deref().unwrap()).len(), 1);
+    /// ```
     pub fn messages_in(&self, room_id: &str) -> Vec<Message> {
         let w = self.inner.world.lock().expect("world");
         let mut ms: Vec<_> = w
@@ -597,6 +806,12 @@ impl Emulator {
     }
 
     /// Every message, oldest first.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert!(emu.all_messages().is_empty());
+    /// ```
     pub fn all_messages(&self) -> Vec<Message> {
         let w = self.inner.world.lock().expect("world");
         let mut ms: Vec<_> = w.messages.values().collect();
@@ -606,6 +821,12 @@ impl Emulator {
 
     /// Waits until `done` holds (checked after every change: API call or delivery), at
     /// most `timeout`. Returns whether it held.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// assert!(emu.wait_until(std::time::Duration::from_secs(1), |e| e.pending_deliveries() == 0));
+    /// ```
     pub fn wait_until(&self, timeout: Duration, mut done: impl FnMut(&Emulator) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
@@ -627,6 +848,12 @@ impl Emulator {
     }
 
     /// Stops serving.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.shutdown();
+    /// ```
     pub fn shutdown(mut self) {
         self.stop();
     }
