@@ -17,9 +17,18 @@
 use serde_json::{Value, json};
 
 /// The adaptive card schema version Webex renders.
+///
+/// ```
+/// assert_eq!(webex_bot::card::CARD_VERSION, "1.3");
+/// ```
 pub const CARD_VERSION: &str = "1.3";
 
 /// An adaptive card under construction.
+///
+/// ```
+/// let card = webex_bot::card::Card::new().text("Pick one").submit("OK", "ok");
+/// assert_eq!(card.fallback_text(), "Pick one\n[OK] (submit: ok)");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Card {
     body: Vec<Value>,

@@ -22,6 +22,18 @@ const SHELL_HELP: &str = "Shell commands: /group (talk in a group room, mentioni
 /plain TEXT (group message without a mention), /submit [ACTION] [NAME=VALUE ...] (press a card's button), /file PATH [TEXT] (send a file), /help, /quit";
 
 /// Runs shell mode with `input` and `output` (the terminal, or pipes).
+///
+/// ```
+/// use webex_bot::{Bot, command, commands};
+///
+/// /// Echo.
+/// #[command("echo <text...>")]
+/// fn echo(text: String) -> String { text }
+///
+/// let mut out = Vec::new();
+/// webex_bot::shell::run_with(Bot::builder(commands![echo]), &b"echo hi\n"[..], &mut out, std::io::sink()).unwrap();
+/// assert_eq!(String::from_utf8(out).unwrap(), "bot> hi\n");
+/// ```
 pub fn run_with(
     builder: BotBuilder,
     input: impl BufRead,

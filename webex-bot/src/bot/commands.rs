@@ -10,6 +10,15 @@ use crate::command::{ArgError, Args, CommandInput, CommandSpec, ConflictError, M
 use crate::markdown::{Markdown, escape};
 
 /// A command: its pattern and the functions `#[command]` generated for it.
+///
+/// ```
+/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # /// Echo the text.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let table = commands![echo];
+/// assert_eq!(table.len(), 1);
+/// ```
 #[derive(Clone, Copy)]
 pub struct Command {
     /// The pattern.
@@ -30,6 +39,12 @@ impl fmt::Debug for Command {
 }
 
 /// Why a matched command could not run.
+///
+/// ```
+/// use webex_bot::bot::{CommandError, InjectError};
+/// let e = CommandError::from(InjectError("no state".into()));
+/// assert!(matches!(e, CommandError::Inject(_)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommandError {
@@ -81,6 +96,11 @@ impl fmt::Debug for Commands {
 }
 
 impl Commands {
+    ///
+    /// ```
+    /// let again = webex_bot::Commands::new(Vec::new());
+    /// assert!(again.is_empty());
+    /// ```
     /// A table of these commands.
     pub fn new(list: Vec<Command>) -> Self {
         Commands {
@@ -89,12 +109,31 @@ impl Commands {
         }
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// let table = table.fallback(|_ctx| webex_bot::Reply::text("Try `help`."));
+    /// ```
     /// Answers messages that match no command (instead of "I don't know that command").
     pub fn fallback(mut self, f: impl Fn(&Context) -> Reply + Send + Sync + 'static) -> Self {
         self.fallback = Some(Arc::new(f));
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// let both = table.merge(webex_bot::Commands::default());
+    /// assert_eq!(both.len(), 1);
+    /// ```
     /// Adds the commands of `other` (a bot built from several modules).
     pub fn merge(mut self, other: Commands) -> Self {
         self.list.extend(other.list);
@@ -104,16 +143,43 @@ impl Commands {
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// assert_eq!(table.len(), 1);
+    /// ```
     /// The number of commands.
     pub fn len(&self) -> usize {
         self.list.len()
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// assert!(!table.is_empty());
+    /// ```
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// let dispatcher = table.compile().unwrap();
+    /// ```
     /// Checks the table and indexes it: fails when two commands match the same messages.
     pub fn compile(self) -> Result<Dispatcher, ConflictError> {
         let matcher = Matcher::new(self.list.iter().map(|c| c.spec).collect())?;
@@ -131,6 +197,17 @@ impl Commands {
 }
 
 /// A compiled command table.
+///
+/// ```
+/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # /// Echo the text.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let table = commands![echo];
+/// let dispatcher = table.compile().unwrap();
+/// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
+/// assert_eq!(dispatcher.specs().count(), 1);
+/// ```
 #[derive(Clone)]
 pub struct Dispatcher {
     commands: Vec<Command>,
@@ -148,6 +225,18 @@ impl fmt::Debug for Dispatcher {
 }
 
 /// What dispatching a message did, for logs and explain mode.
+///
+/// ```
+/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # /// Echo the text.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let table = commands![echo];
+/// let dispatcher = table.compile().unwrap();
+/// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
+/// let d = dispatcher.dispatch(&ctx, &CommandInput::plain("echo hi"));
+/// assert_eq!(d.command, Some("echo"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dispatched {
     /// What to send back.
@@ -158,8 +247,22 @@ pub struct Dispatched {
     pub explanation: Explanation,
 }
 
-/// Why a message went where it went (explain mode). Formatting happens only when it is
-/// shown, so dispatching a message allocates nothing for it.
+/// Why a message went where it went (explain mode).
+///
+/// ```
+/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # /// Echo the text.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let table = commands![echo];
+/// let dispatcher = table.compile().unwrap();
+/// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
+/// let d = dispatcher.dispatch(&ctx, &CommandInput::plain("ech hi"));
+/// assert_eq!(d.explanation.to_string(), "no command starts with the first word; the closest is `echo`");
+/// ```
+///
+/// Formatting happens only when it is shown, so dispatching a message allocates nothing for
+/// it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Explanation {
@@ -220,12 +323,37 @@ impl fmt::Display for Explanation {
 
 impl Dispatcher {
     /// Finds the command for `input` and runs it. A panic in the handler is not caught
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// let dispatcher = table.compile().unwrap();
+    /// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
+    /// let d = dispatcher.dispatch(&ctx, &CommandInput::plain("echo hi"));
+    /// assert_eq!(d.reply, webex_bot::Reply::text("hi"));
+    /// ```
     /// here (the runtime catches it around this call).
     pub fn dispatch(&self, ctx: &Context, input: &CommandInput<'_>) -> Dispatched {
         self.dispatch_guarded(ctx, input, &|_| None)
     }
 
     /// [`dispatch`](Self::dispatch), asking `refusal` before running a command: a
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// let dispatcher = table.compile().unwrap();
+    /// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
+    /// let refuse = |_: &webex_bot::command::CommandSpec| Some(webex_bot::Reply::text("no"));
+    /// let d = dispatcher.dispatch_guarded(&ctx, &CommandInput::plain("echo hi"), &refuse);
+    /// assert_eq!(d.reply, webex_bot::Reply::text("no"));
+    /// ```
     /// `Some(reply)` is sent instead of running it.
     pub fn dispatch_guarded(
         &self,
@@ -338,6 +466,18 @@ impl Dispatcher {
         }
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// let dispatcher = table.compile().unwrap();
+    /// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
+    /// assert!(dispatcher.help("").contains("echo <text...>"));
+    /// assert!(dispatcher.help("echo").contains("Echo the text."));
+    /// ```
     /// The help text: every visible command with its summary, or one command in full.
     pub fn help(&self, topic: &str) -> String {
         let topic = topic.trim();
@@ -391,6 +531,17 @@ impl Dispatcher {
         md.into_string()
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// let dispatcher = table.compile().unwrap();
+    /// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
+    /// assert_eq!(dispatcher.specs().next().unwrap().name, "echo");
+    /// ```
     /// The commands' patterns.
     pub fn specs(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
         self.commands.iter().map(|c| c.spec)

@@ -93,11 +93,27 @@ impl Context {
         }
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # let mut m = Message::default();
+    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// assert_eq!(ctx.message().id, "m1");
+    /// ```
     /// The message being answered.
     pub fn message(&self) -> &Message {
         &self.message
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # let mut m = Message::default();
+    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// assert_eq!(ctx.sender().email, "alice@example.com");
+    /// ```
     /// Who sent it.
     pub fn sender(&self) -> Sender {
         Sender {
@@ -106,6 +122,14 @@ impl Context {
         }
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # let mut m = Message::default();
+    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// assert_eq!(ctx.room().id, "r1");
+    /// ```
     /// Where it was sent.
     pub fn room(&self) -> RoomRef {
         RoomRef {
@@ -114,16 +138,40 @@ impl Context {
         }
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # let mut m = Message::default();
+    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// assert_eq!(ctx.client().base_url(), "https://webexapis.com/v1");
+    /// ```
     /// The REST client, to call any Webex API.
     pub fn client(&self) -> &Client {
         &self.client
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # let mut m = Message::default();
+    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// assert_eq!(ctx.bot().display_name(), "Bot");
+    /// ```
     /// Who the bot is.
     pub fn bot(&self) -> &BotIdentity {
         &self.bot
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # let mut m = Message::default();
+    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// assert!(ctx.state::<u32>().is_none());
+    /// ```
     /// Shared state of type `T` given to the bot builder, if any.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
         self.state.get::<T>().map(State)
@@ -166,6 +214,17 @@ impl Context {
     }
 
     /// Sends messages now, before the handler returns (the return value is sent after).
+    ///
+    /// ```
+    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # let mut m = Message::default();
+    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// # fn f(ctx: &webex_bot::Context) -> Result<(), webex_bot::client::Error> {
+    /// ctx.say("Working on it...")?;
+    /// # Ok(()) }
+    /// let _ = ctx;
+    /// ```
     /// Targets are relative to this message: [`Reply::in_thread`], [`Reply::direct`], ...
     pub fn say(&self, reply: impl IntoReply) -> Result<Vec<Message>, crate::client::Error> {
         (self.outbox)(self, reply.into_reply())
@@ -173,6 +232,14 @@ impl Context {
 }
 
 /// The sender of a message.
+///
+/// ```
+/// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+/// # let mut m = Message::default();
+/// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+/// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+/// assert_eq!(ctx.sender().id, "p1");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Sender {
     /// Person id.
@@ -182,6 +249,14 @@ pub struct Sender {
 }
 
 /// The room of a message.
+///
+/// ```
+/// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+/// # let mut m = Message::default();
+/// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+/// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+/// assert!(!ctx.room().is_direct());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RoomRef {
     /// Room id.
@@ -242,6 +317,11 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for State<T> {
 }
 
 /// Why the runtime could not supply a handler parameter.
+///
+/// ```
+/// let e = webex_bot::bot::InjectError("no state".into());
+/// assert_eq!(e.to_string(), "no state");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InjectError(pub String);
 
@@ -254,6 +334,16 @@ impl fmt::Display for InjectError {
 impl std::error::Error for InjectError {}
 
 /// A handler parameter the runtime supplies, chosen by its type, for parameters that are
+///
+/// ```
+/// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+/// # let mut m = Message::default();
+/// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
+/// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+/// use webex_bot::bot::{FromContext, Sender};
+/// let who = Sender::from_context(&ctx).unwrap();
+/// assert_eq!(who.email, "alice@example.com");
+/// ```
 /// not in the pattern: `&Context`, `&Message`, `Message`, [`Sender`], [`RoomRef`],
 /// [`Client`], [`BotIdentity`] and [`State<T>`].
 #[diagnostic::on_unimplemented(

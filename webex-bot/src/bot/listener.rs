@@ -26,6 +26,14 @@ pub(crate) struct Route {
 }
 
 /// A request to an extra route.
+///
+/// ```
+/// # use webex_bot::Bot;
+/// let builder = Bot::builder(webex_bot::Commands::default());
+/// let builder = builder.route("POST", "/hooks/ci", |req| {
+///     webex_bot::bot::RouteResponse::new(202, req.header("x-ci-event").unwrap_or("none"))
+/// });
+/// ```
 #[derive(Debug)]
 pub struct RouteRequest {
     /// `GET`, `POST`, ...
@@ -43,6 +51,12 @@ pub struct RouteRequest {
 }
 
 impl RouteRequest {
+    ///
+    /// ```
+    /// # use webex_bot::Bot;
+    /// let builder = Bot::builder(webex_bot::Commands::default());
+    /// let builder = builder.route("GET", "/who", |req| webex_bot::bot::RouteResponse::new(200, req.header("User-Agent").unwrap_or("?")));
+    /// ```
     /// The first header with this name (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
@@ -54,6 +68,11 @@ impl RouteRequest {
 }
 
 /// The answer of an extra route.
+///
+/// ```
+/// let r = webex_bot::bot::RouteResponse::new(404, "no such build");
+/// assert_eq!(r.status, 404);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteResponse {
     /// HTTP status.
@@ -63,6 +82,11 @@ pub struct RouteResponse {
 }
 
 impl RouteResponse {
+    ///
+    /// ```
+    /// let r = webex_bot::bot::RouteResponse::new(200, "{}");
+    /// assert_eq!(r.body, "{}");
+    /// ```
     /// A response with this status and body.
     pub fn new(status: u16, body: impl Into<String>) -> Self {
         RouteResponse {

@@ -19,6 +19,11 @@ pub struct Reply {
 }
 
 /// One message of a [`Reply`].
+///
+/// ```
+/// let r = webex_bot::Reply::text("hi").in_thread();
+/// assert_eq!(r.messages()[0].target, webex_bot::bot::Target::Thread);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Outgoing {
@@ -29,6 +34,11 @@ pub struct Outgoing {
 }
 
 /// The content of an outgoing message.
+///
+/// ```
+/// use webex_bot::bot::Content;
+/// assert!(matches!(&webex_bot::Reply::markdown("**x**").messages()[0].content, Content::Markdown(m) if m == "**x**"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Content {
@@ -62,6 +72,11 @@ pub enum Content {
 }
 
 /// Where an outgoing message goes.
+///
+/// ```
+/// use webex_bot::bot::Target;
+/// assert_eq!(webex_bot::Reply::text("x").direct().messages()[0].target, Target::Sender);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Target {

@@ -23,6 +23,12 @@ use crate::models::{AttachmentAction, Membership, Message};
 use crate::webhook::{EventKind, Secret, WebhookEvent};
 
 /// Why a bot could not start.
+///
+/// ```
+///
+/// let e = webex_bot::bot::BotError::Config("no client".into());
+/// assert_eq!(e.to_string(), "bot configuration: no client");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BotError {
@@ -80,12 +86,24 @@ pub struct Access {
 }
 
 impl Access {
+    ///
+    /// ```
+    ///
+    /// use webex_bot::bot::Access;
+    /// assert!(Access::default().person("a@b.c").allows("A@b.c", "r"));
+    /// ```
     /// Allows this email address.
     pub fn person(mut self, email: &str) -> Self {
         self.people.insert(email.trim().to_lowercase());
         self
     }
 
+    ///
+    /// ```
+    ///
+    /// use webex_bot::bot::Access;
+    /// assert!(!Access::default().domain("b.c").allows("a@x.y", "r"));
+    /// ```
     /// Allows every address of this domain.
     pub fn domain(mut self, domain: &str) -> Self {
         self.domains
@@ -93,12 +111,24 @@ impl Access {
         self
     }
 
+    ///
+    /// ```
+    ///
+    /// use webex_bot::bot::Access;
+    /// assert!(!Access::default().room("r1").allows("a@b.c", "r2"));
+    /// ```
     /// Allows commands in this room (whoever sends them, if no people or domains are set).
     pub fn room(mut self, room_id: &str) -> Self {
         self.rooms.insert(room_id.to_owned());
         self
     }
 
+    ///
+    /// ```
+    ///
+    /// use webex_bot::bot::Access;
+    /// assert!(Access::default().allows("anyone@any.where", "any-room"));
+    /// ```
     /// Whether a message from `email` in `room_id` passes.
     pub fn allows(&self, email: &str, room_id: &str) -> bool {
         let email = email.to_lowercase();
@@ -116,6 +146,15 @@ type StartHook = Box<dyn FnOnce(Notifier) + Send>;
 type MembershipHandler = Arc<dyn Fn(&EventContext) -> Reply + Send + Sync>;
 
 /// What a card-submission handler knows.
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let builder = Bot::builder(commands![echo]);
+/// let builder = builder.on_card("ok", |ctx: &webex_bot::bot::CardContext, _: serde_json::Value| format!("{} pressed OK", ctx.person_id()));
+/// ```
 #[derive(Debug)]
 pub struct CardContext {
     /// The submission, inputs included.
@@ -125,11 +164,29 @@ pub struct CardContext {
 }
 
 impl CardContext {
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.on_card("ok", |ctx: &webex_bot::bot::CardContext, _: serde_json::Value| ctx.person_id().to_owned());
+    /// ```
     /// The person who pressed the button.
     pub fn person_id(&self) -> &str {
         self.action.person_id.as_deref().unwrap_or("")
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.on_card("ok", |ctx: &webex_bot::bot::CardContext, _: serde_json::Value| ctx.room_id().to_owned());
+    /// ```
     /// The room of the card.
     pub fn room_id(&self) -> &str {
         self.action.room_id.as_deref().unwrap_or("")
@@ -137,6 +194,15 @@ impl CardContext {
 }
 
 /// What a membership handler knows (the bot added to or removed from a room).
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let builder = Bot::builder(commands![echo]);
+/// let builder = builder.on_added(|ctx: &webex_bot::bot::EventContext| format!("Hello {:?}", ctx.actor_id));
+/// ```
 #[derive(Debug)]
 pub struct EventContext {
     /// The membership.
@@ -148,6 +214,18 @@ pub struct EventContext {
 }
 
 /// Counters of what the bot did since it started.
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands, testing::TestBot};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+/// let running = bot.running();
+/// bot.say("echo hi");
+/// let s = running.stats();
+/// assert_eq!(s.processed + s.waiting, s.accepted);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
@@ -334,6 +412,10 @@ impl fmt::Debug for BotBuilder {
 }
 
 /// The default address the listener binds.
+///
+/// ```
+/// assert_eq!(webex_bot::bot::DEFAULT_LISTEN, "0.0.0.0:8080");
+/// ```
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:8080";
 
 impl BotBuilder {
@@ -367,11 +449,32 @@ impl BotBuilder {
     }
 
     /// A builder configured from the environment: `WEBEX_ACCESS_TOKEN` (required),
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// // With WEBEX_ACCESS_TOKEN set:
+    /// let result = webex_bot::BotBuilder::from_env(webex_bot::Commands::default());
+    /// let _ = (builder, result);
+    /// ```
     /// `WEBEX_BASE_URL`, `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL` and `WEBEX_LISTEN`.
     pub fn from_env(commands: Commands) -> Result<Self, BotError> {
         BotBuilder::new(commands).env()
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let result = builder.env(); // Err when WEBEX_ACCESS_TOKEN is not set
+    /// let _ = result;
+    /// ```
     /// Applies the environment variables (see [`from_env`](Self::from_env)) to this builder.
     pub fn env(self) -> Result<Self, BotError> {
         let client = Client::from_env().map_err(|e| BotError::Config(e.to_string()))?;
@@ -394,18 +497,45 @@ impl BotBuilder {
         Ok(b)
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.client(webex_bot::Client::new("token"));
+    /// ```
     /// The client the bot uses (required unless built with [`from_env`](Self::from_env)).
     pub fn client(mut self, client: Client) -> Self {
         self.client = Some(client);
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.identity(webex_bot::command::BotIdentity::new("bot-id", "Bot"));
+    /// ```
     /// The bot's identity, to skip `GET /people/me` at start (tests, benchmarks).
     pub fn identity(mut self, identity: BotIdentity) -> Self {
         self.identity = Some(identity);
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.listen("127.0.0.1:0");
+    /// ```
     /// The address the listener binds (default `0.0.0.0:8080`; port 0 picks a free one).
     pub fn listen(mut self, addr: impl Into<String>) -> Self {
         self.listen = addr.into();
@@ -413,6 +543,15 @@ impl BotBuilder {
     }
 
     /// Where Webex reaches the listener. Its path is the webhook path (`/` when it has
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.public_url("https://bot.example.com/webex");
+    /// ```
     /// none); with it set, the bot registers its webhooks at start.
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
         self.public_url = Some(url.into());
@@ -420,12 +559,30 @@ impl BotBuilder {
     }
 
     /// The webhook secret (default: a fresh random one when webhooks are managed; none, and
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.secret(webex_bot::webhook::Secret::new("s3cret"));
+    /// ```
     /// no signature check, otherwise).
     pub fn secret(mut self, secret: Secret) -> Self {
         self.secret = Some(secret);
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.workers(16);
+    /// ```
     /// How many threads run handlers (default 8).
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = n.max(1);
@@ -433,30 +590,76 @@ impl BotBuilder {
     }
 
     /// How many accepted events may wait for a worker (default 1024). Past that, deliveries
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.queue_capacity(4096);
+    /// ```
     /// are refused with 503 so that Webex retries them, and counted as shed.
     pub fn queue_capacity(mut self, n: usize) -> Self {
         self.queue = n.max(1);
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.acceptors(2);
+    /// ```
     /// How many threads take requests from the listener (default 4).
     pub fn acceptors(mut self, n: usize) -> Self {
         self.acceptors = n.max(1);
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.body_limit(64 * 1024);
+    /// ```
     /// The largest webhook body accepted (default 1 MiB).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.state(std::sync::atomic::AtomicU64::new(0));
+    /// ```
     /// Shared state handlers take as a [`State<T>`](super::State) parameter.
     pub fn state<T: Send + Sync + 'static>(self, value: T) -> Self {
         self.shared_state(Arc::new(value))
     }
 
     /// Shared state already in an `Arc`, for state the bot shares with other code (a timer
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let shared = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    /// let builder = builder.shared_state(shared.clone());
+    /// ```
     /// thread, an extra route).
     pub fn shared_state<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
         self.state.insert(value);
@@ -464,6 +667,17 @@ impl BotBuilder {
     }
 
     /// Runs once the bot serves, with a [`Notifier`] to post from other threads: start
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.on_start(|notifier| {
+    ///     std::thread::spawn(move || { let _ = notifier; });
+    /// });
+    /// ```
     /// timers or watchers here.
     pub fn on_start(mut self, f: impl FnOnce(Notifier) + Send + 'static) -> Self {
         self.on_start.push(Box::new(f));
@@ -471,6 +685,17 @@ impl BotBuilder {
     }
 
     /// Handles submissions of cards whose submit button has `action` (see
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// #[derive(serde::Deserialize)]
+    /// struct Vote { choice: String }
+    /// let builder = builder.on_card("vote", |_ctx: &webex_bot::bot::CardContext, v: Vote| format!("You chose {}", v.choice));
+    /// ```
     /// [`Card::submit`](crate::card::Card::submit)); the inputs are deserialized into `T`.
     pub fn on_card<T, R, F>(mut self, action: &str, handler: F) -> Self
     where
@@ -490,6 +715,15 @@ impl BotBuilder {
     }
 
     /// Runs when the bot is added to a room (for example, to greet with help). The reply
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.on_added(|_ctx: &webex_bot::bot::EventContext| "Hello! Type `help`.");
+    /// ```
     /// goes to that room.
     pub fn on_added<R: IntoReply, F: Fn(&EventContext) -> R + Send + Sync + 'static>(
         mut self,
@@ -499,6 +733,15 @@ impl BotBuilder {
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.on_removed(|ctx: &webex_bot::bot::EventContext| { let _ = &ctx.membership; });
+    /// ```
     /// Runs when the bot is removed from a room.
     pub fn on_removed<R: IntoReply, F: Fn(&EventContext) -> R + Send + Sync + 'static>(
         mut self,
@@ -509,6 +752,16 @@ impl BotBuilder {
     }
 
     /// Serves another HTTP route on the same listener, such as `POST /hooks/ci` for a
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// use webex_bot::bot::RouteResponse;
+    /// let builder = builder.route("POST", "/hooks/ci", |req| RouteResponse::new(202, format!("{} bytes", req.body.len())));
+    /// ```
     /// notifier.
     pub fn route<F>(mut self, method: &str, path: &str, handler: F) -> Self
     where
@@ -524,54 +777,140 @@ impl BotBuilder {
     }
 
     /// Whether messages from other bots are ignored (default true; the bot's own messages
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.ignore_bots(false);
+    /// ```
     /// are always ignored).
     pub fn ignore_bots(mut self, yes: bool) -> Self {
         self.ignore_bots = yes;
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.access(webex_bot::bot::Access::default().domain("example.com"));
+    /// ```
     /// Who may use the bot at all.
     pub fn access(mut self, access: Access) -> Self {
         self.access = access;
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.command_access("echo", webex_bot::bot::Access::default().person("boss@example.com"));
+    /// ```
     /// Who may use one command (by function name).
     pub fn command_access(mut self, command: &'static str, access: Access) -> Self {
         self.command_access.insert(command, access);
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.explain(true);
+    /// ```
     /// Logs, at info level, why each message matched a command or not.
     pub fn explain(mut self, yes: bool) -> Self {
         self.explain = yes;
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.manage_webhooks(false);
+    /// ```
     /// Whether the bot creates and repairs its webhooks when a public URL is set (default true).
     pub fn manage_webhooks(mut self, yes: bool) -> Self {
         self.manage_webhooks = yes;
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.remove_webhooks_on_shutdown(true);
+    /// ```
     /// Deletes the bot's webhooks at shutdown (default false).
     pub fn remove_webhooks_on_shutdown(mut self, yes: bool) -> Self {
         self.remove_webhooks_on_shutdown = yes;
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.shutdown_deadline(std::time::Duration::from_secs(30));
+    /// ```
     /// How long shutdown waits for in-flight events (default 10 s).
     pub fn shutdown_deadline(mut self, d: Duration) -> Self {
         self.shutdown_deadline = d;
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.webhook_name("ops-bot");
+    /// ```
     /// The name the bot gives its webhooks, to find its own again (default `webex-bot`).
     pub fn webhook_name(mut self, name: impl Into<String>) -> Self {
         self.webhook_name = name.into();
         self
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let bot = builder
+    ///     .client(webex_bot::Client::new("token"))
+    ///     .identity(webex_bot::command::BotIdentity::new("bot-id", "Bot"))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(bot.identity().display_name(), "Bot");
+    /// ```
     /// Checks the configuration, compiles the commands and learns who the bot is.
     pub fn build(self) -> Result<Bot, BotError> {
         let client = self.client.clone().ok_or_else(|| {
@@ -621,6 +960,15 @@ impl BotBuilder {
 }
 
 /// A configured bot, ready to start.
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let builder = Bot::builder(commands![echo]);
+/// let bot = builder.client(webex_bot::Client::new("t")).identity(webex_bot::command::BotIdentity::new("b", "Bot")).build().unwrap();
+/// ```
 pub struct Bot {
     builder: BotBuilder,
     client: Client,
@@ -640,21 +988,67 @@ impl fmt::Debug for Bot {
 }
 
 impl Bot {
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let builder = builder.workers(4);
+    /// ```
     /// A builder for a bot with these commands.
     pub fn builder(commands: Commands) -> BotBuilder {
         BotBuilder::new(commands)
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let bot = builder.client(webex_bot::Client::new("t")).identity(webex_bot::command::BotIdentity::new("b", "Bot")).build().unwrap();
+    /// assert_eq!(bot.identity().person_id(), "b");
+    /// ```
     /// Who the bot is.
     pub fn identity(&self) -> &BotIdentity {
         &self.identity
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let bot = builder.client(webex_bot::Client::new("t")).identity(webex_bot::command::BotIdentity::new("b", "Bot")).build().unwrap();
+    /// assert_eq!(bot.dispatcher().specs().count(), 1);
+    /// ```
     /// The compiled commands.
     pub fn dispatcher(&self) -> &Dispatcher {
         &self.dispatcher
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// let mut running = builder
+    ///     .client(webex_bot::Client::new("t"))
+    ///     .identity(webex_bot::command::BotIdentity::new("b", "Bot"))
+    ///     .listen("127.0.0.1:0")
+    ///     .build()
+    ///     .unwrap()
+    ///     .start()
+    ///     .unwrap();
+    /// running.shutdown();
+    /// ```
     /// Starts listening and processing in the background.
     pub fn start(self) -> Result<RunningBot, BotError> {
         let started = Instant::now();
@@ -735,6 +1129,17 @@ impl Bot {
         Ok(running)
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// // Blocks until SIGINT or SIGTERM:
+    /// // builder.env()?.build()?.run()?;
+    /// let _ = builder;
+    /// ```
     /// Starts, then serves until SIGINT or SIGTERM, then shuts down gracefully.
     pub fn run(self) -> Result<(), BotError> {
         use signal_hook::consts::{SIGINT, SIGTERM};
@@ -750,6 +1155,16 @@ impl Bot {
 }
 
 /// A bot serving in the background.
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands, testing::TestBot};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+/// let running = bot.running();
+/// assert!(running.addr().port() > 0);
+/// ```
 pub struct RunningBot {
     shared: Arc<Shared>,
     listener: Option<Listener>,
@@ -768,6 +1183,16 @@ impl fmt::Debug for RunningBot {
 }
 
 impl RunningBot {
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let running = bot.running();
+    /// assert!(running.addr().ip().is_loopback());
+    /// ```
     /// The address the listener is bound to.
     pub fn addr(&self) -> SocketAddr {
         self.listener
@@ -776,16 +1201,48 @@ impl RunningBot {
             .expect("the listener runs until shutdown")
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let running = bot.running();
+    /// assert!(running.webhook_url().starts_with("http://127.0.0.1:"));
+    /// ```
     /// The URL of the webhook path on the listener.
     pub fn webhook_url(&self) -> String {
         format!("http://{}{}", self.addr(), self.shared.webhook_path)
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let running = bot.running();
+    /// assert!(running.secret().is_some());
+    /// ```
     /// The secret deliveries must be signed with, if any.
     pub fn secret(&self) -> Option<&Secret> {
         self.shared.secret.as_ref()
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let running = bot.running();
+    /// use webex_bot::Reply;
+    /// let notifier = running.notifier();
+    /// notifier.send(Reply::text("hello").to_room(bot.group_room())).unwrap();
+    /// ```
     /// Posts through the bot from other threads (the notifier pattern).
     pub fn notifier(&self) -> Notifier {
         Notifier {
@@ -793,6 +1250,17 @@ impl RunningBot {
         }
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let running = bot.running();
+    /// bot.say("echo hi");
+    /// assert_eq!(running.stats().panics, 0);
+    /// ```
     /// Counters since start.
     pub fn stats(&self) -> Stats {
         let mut s = self.shared.counters.snapshot();
@@ -800,12 +1268,34 @@ impl RunningBot {
         s
     }
 
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let running = bot.running();
+    /// assert!(running.webhook_ids().is_empty()); // the harness registers them itself
+    /// ```
     /// The ids of the webhooks the bot registered.
     pub fn webhook_ids(&self) -> &[String] {
         &self.webhooks
     }
 
     /// Stops accepting, lets the workers finish every accepted event (within the shutdown
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let running = bot.running();
+    /// let mut bot = bot;
+    /// let stats = bot.shutdown_bot(); // calls RunningBot::shutdown
+    /// assert_eq!(stats.processed, stats.accepted);
+    /// ```
     /// deadline), and removes the webhooks if configured.
     pub fn shutdown(&mut self) {
         self.shared.accepting.store(false, Ordering::SeqCst);
@@ -867,16 +1357,34 @@ pub struct Notifier {
 }
 
 impl Notifier {
+    ///
+    /// ```
+    ///
+    /// let notifier = webex_bot::bot::Notifier::new(webex_bot::Client::new("t"));
+    /// ```
     /// A notifier posting with this client.
     pub fn new(client: Client) -> Self {
         Notifier { client }
     }
 
+    ///
+    /// ```
+    ///
+    /// # fn f(notifier: webex_bot::bot::Notifier) -> Result<(), webex_bot::client::Error> {
+    /// notifier.send(webex_bot::Reply::markdown("**done**").to_email("alice@example.com"))?;
+    /// # Ok(()) }
+    /// ```
     /// Sends a reply whose targets are absolute (`to_room`, `to_email`, ...).
     pub fn send(&self, reply: impl IntoReply) -> Result<Vec<Message>, crate::client::Error> {
         send_reply(&self.client, None, reply.into_reply())
     }
 
+    ///
+    /// ```
+    ///
+    /// let notifier = webex_bot::bot::Notifier::new(webex_bot::Client::new("t"));
+    /// assert_eq!(notifier.client().base_url(), "https://webexapis.com/v1");
+    /// ```
     /// The client.
     pub fn client(&self) -> &Client {
         &self.client

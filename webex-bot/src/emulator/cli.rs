@@ -24,7 +24,13 @@ fn account(spec: &str) -> Result<(String, String, Option<String>), String> {
 }
 
 /// Runs the emulator process with these arguments (without the program name); returns the
-/// exit code.
+/// exit code. It serves until SIGINT or SIGTERM.
+///
+/// ```
+/// let mut out = Vec::new();
+/// assert_eq!(webex_bot::emulator::cli::run(["--help".to_owned()], &mut out), 0);
+/// assert!(String::from_utf8(out).unwrap().starts_with("usage: webex-emulator"));
+/// ```
 pub fn run(args: impl IntoIterator<Item = String>, mut out: impl Write) -> i32 {
     let mut listen = "127.0.0.1:8900".to_owned();
     let mut bots = Vec::new();

@@ -66,6 +66,12 @@ pub struct WebhookEvent {
 }
 
 /// What a delivery is about, with its `data` typed.
+///
+/// ```
+/// use webex_bot::webhook::{EventKind, WebhookEvent};
+/// let e: WebhookEvent = serde_json::from_str(r#"{"resource":"memberships","event":"deleted","data":{"id":"m","roomId":"r"}}"#).unwrap();
+/// assert!(matches!(e.kind(), EventKind::MembershipDeleted(m) if m.room_id.as_deref() == Some("r")));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EventKind {
