@@ -70,7 +70,7 @@ fn standalone_emulator_and_bot_processes_exchange_messages() {
     assert!(lines.by_ref().map_while(Result::ok).any(|l| l == "ready"));
 
     let bot_port = free_port();
-    let _bot = Killed(
+    let mut bot = Killed(
         Command::new(env!("CARGO_BIN_EXE_echo"))
             .env("WEBEX_ACCESS_TOKEN", "BOTTOKEN")
             .env("WEBEX_BASE_URL", &base_url)
@@ -121,4 +121,10 @@ fn standalone_emulator_and_bot_processes_exchange_messages() {
     })
     .expect("the bot answered");
     assert_eq!(reply.text.as_deref(), Some("across processes"));
+
+    // SIGTERM: the bot stops accepting, finishes, and exits 0.
+    let pid = bot.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = wait_for(Duration::from_secs(30), || bot.0.try_wait().unwrap()).expect("the bot exited after SIGTERM");
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
 }
