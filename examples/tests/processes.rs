@@ -124,7 +124,14 @@ fn standalone_emulator_and_bot_processes_exchange_messages() {
 
     // SIGTERM: the bot stops accepting, finishes, and exits 0.
     let pid = bot.0.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let status = wait_for(Duration::from_secs(30), || bot.0.try_wait().unwrap()).expect("the bot exited after SIGTERM");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = wait_for(Duration::from_secs(30), || bot.0.try_wait().unwrap())
+        .expect("the bot exited after SIGTERM");
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
 }

@@ -522,7 +522,9 @@ fn deliverer(inner: &Inner, rx: Receiver<Delivery>) {
         ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(5)))
-            .max_idle_connections_per_host(64)
+            // A fresh connection per delivery: the bot's tiny_http listener can leave a new
+            // connection unserved while its threads hold idle keep-alive connections.
+            .max_idle_connections(0)
             .build(),
     );
     while let Ok(d) = rx.recv() {
@@ -706,10 +708,13 @@ impl Emulator {
     /// assert_eq!(me.id, emu.bot().id);
     /// ```
     pub fn client_for(&self, account: &Account) -> Client {
+        // No pooled connections: tiny_http 0.12, which serves the emulator, can leave a new
+        // connection unserved while all its threads hold idle keep-alive connections.
         Client::builder()
             .token(&account.token)
             .base_url(self.base_url())
             .retry(RetryPolicy::none())
+            .max_idle_connections(0)
             .build()
             .expect("the emulator's base URL is valid")
     }
