@@ -1,22 +1,15 @@
 //! The standalone emulator and the echo bot as two processes, talking over real HTTP: the
 //! bot registers its webhooks itself (WEBEX_PUBLIC_URL) and answers a user's message.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+mod common;
+use common::Killed;
 use std::time::{Duration, Instant};
 
 use webex_bot::Client;
 use webex_bot::client::{ListDirectMessages, RetryPolicy};
 use webex_bot::models::NewMessage;
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -45,29 +38,14 @@ fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
 #[test]
 fn standalone_emulator_and_bot_processes_exchange_messages() {
     let emu_port = free_port();
-    let mut emulator = Killed(
-        Command::new(env!("CARGO_BIN_EXE_webex-emulator"))
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{emu_port}"),
-                "--bot",
-                "Echo Bot:echo@webex.bot:BOTTOKEN",
-                "--user",
-                "Alice:alice@example.com:ALICETOKEN",
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(emulator.0.stdout.take().unwrap()).lines();
-    let base_url = lines
-        .next()
-        .unwrap()
-        .unwrap()
-        .strip_prefix("WEBEX_BASE_URL=")
-        .unwrap()
-        .to_owned();
-    assert!(lines.by_ref().map_while(Result::ok).any(|l| l == "ready"));
+    let (_emulator, base_url) = common::start_emulator(&[
+        "--listen",
+        &format!("127.0.0.1:{emu_port}"),
+        "--bot",
+        "Echo Bot:echo@webex.bot:BOTTOKEN",
+        "--user",
+        "Alice:alice@example.com:ALICETOKEN",
+    ]);
 
     let bot_port = free_port();
     let mut bot = Killed(

@@ -2,9 +2,10 @@
 //! against the standalone emulator process: rooms, memberships, messages with paging,
 //! webhooks and files. The SDK is installed from PyPI into `target/sdk-venv` on first use.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+mod common;
 
 fn python_with_sdk() -> PathBuf {
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/sdk-venv");
@@ -37,27 +38,14 @@ fn python_with_sdk() -> PathBuf {
 #[test]
 fn the_python_sdk_works_against_the_standalone_emulator() {
     let python = python_with_sdk();
-    let mut emulator = Command::new(env!("CARGO_BIN_EXE_webex-emulator"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--bot",
-            "Bot:bot@webex.bot:SDKBOT",
-            "--user",
-            "Alice:alice@example.com:SDKUSER",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(emulator.stdout.take().unwrap()).lines();
-    let base_url = lines
-        .next()
-        .unwrap()
-        .unwrap()
-        .strip_prefix("WEBEX_BASE_URL=")
-        .unwrap()
-        .to_owned();
-    assert!(lines.by_ref().map_while(Result::ok).any(|l| l == "ready"));
+    let (emulator, base_url) = common::start_emulator(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--bot",
+        "Bot:bot@webex.bot:SDKBOT",
+        "--user",
+        "Alice:alice@example.com:SDKUSER",
+    ]);
     let script =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/third_party/webexpythonsdk_check.py");
     let out = Command::new(python)
@@ -65,8 +53,7 @@ fn the_python_sdk_works_against_the_standalone_emulator() {
         .args([&base_url, "SDKUSER", "SDKBOT", "bot@webex.bot"])
         .output()
         .unwrap();
-    let _ = emulator.kill();
-    let _ = emulator.wait();
+    drop(emulator);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && stdout.contains("third-party client: ok"),

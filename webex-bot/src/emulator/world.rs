@@ -455,6 +455,20 @@ impl World {
         }
     }
 
+    /// A page of `rows` in creation order, each shown with `view` (default page size 100).
+    fn page_in_order<T>(
+        mut rows: Vec<&(u64, T)>,
+        view: impl Fn(&T) -> Value,
+        req: &Req,
+    ) -> ApiResult<Answer> {
+        rows.sort_by_key(|r| r.0);
+        let items = rows.into_iter().map(|(_, r)| view(r)).collect();
+        Ok(Answer::Page {
+            items,
+            max: Self::max(req, 100, 1000)?,
+        })
+    }
+
     fn max(req: &Req, default: usize, cap: usize) -> ApiResult<usize> {
         match req.q("max") {
             None => Ok(default),
@@ -601,7 +615,7 @@ impl World {
         if let Some(room) = room {
             self.room_for(caller, room)?;
         }
-        let mut ms: Vec<&(u64, Membership)> = self
+        let ms: Vec<&(u64, Membership)> = self
             .memberships
             .values()
             .filter(|(_, m)| match room {
@@ -617,12 +631,7 @@ impl World {
                 })
             })
             .collect();
-        ms.sort_by_key(|m| m.0);
-        let items = ms.into_iter().map(|(_, m)| Self::to_value(m)).collect();
-        Ok(Answer::Page {
-            items,
-            max: Self::max(req, 100, 1000)?,
-        })
+        Self::page_in_order(ms, Self::to_value, req)
     }
 
     fn create_membership(&mut self, caller: &str, req: &Req) -> ApiResult<Answer> {
@@ -1115,17 +1124,12 @@ impl World {
     }
 
     fn list_teams(&self, caller: &str, req: &Req) -> ApiResult<Answer> {
-        let mut ts: Vec<&(u64, Team)> = self
+        let ts: Vec<&(u64, Team)> = self
             .teams
             .values()
             .filter(|(_, t)| self.is_team_member(caller, &t.id))
             .collect();
-        ts.sort_by_key(|t| t.0);
-        let items = ts.into_iter().map(|(_, t)| Self::to_value(t)).collect();
-        Ok(Answer::Page {
-            items,
-            max: Self::max(req, 100, 1000)?,
-        })
+        Self::page_in_order(ts, Self::to_value, req)
     }
 
     fn create_team(&mut self, caller: &str, req: &Req) -> ApiResult<Answer> {
@@ -1188,17 +1192,12 @@ impl World {
             .q("teamId")
             .ok_or_else(|| err(400, "teamId is required."))?;
         self.get_team(caller, team)?;
-        let mut ms: Vec<&(u64, TeamMembership)> = self
+        let ms: Vec<&(u64, TeamMembership)> = self
             .team_memberships
             .values()
             .filter(|(_, m)| m.team_id.as_deref() == Some(team))
             .collect();
-        ms.sort_by_key(|m| m.0);
-        let items = ms.into_iter().map(|(_, m)| Self::to_value(m)).collect();
-        Ok(Answer::Page {
-            items,
-            max: Self::max(req, 100, 1000)?,
-        })
+        Self::page_in_order(ms, Self::to_value, req)
     }
 
     fn create_team_membership(&mut self, caller: &str, req: &Req) -> ApiResult<Answer> {
@@ -1266,20 +1265,12 @@ impl World {
     }
 
     fn list_webhooks(&self, caller: &str, req: &Req) -> ApiResult<Answer> {
-        let mut hs: Vec<&(u64, HookRec)> = self
+        let hs: Vec<&(u64, HookRec)> = self
             .hooks
             .values()
             .filter(|(_, h)| h.owner == caller)
             .collect();
-        hs.sort_by_key(|h| h.0);
-        let items = hs
-            .into_iter()
-            .map(|(_, h)| Self::to_value(&h.hook))
-            .collect();
-        Ok(Answer::Page {
-            items,
-            max: Self::max(req, 100, 1000)?,
-        })
+        Self::page_in_order(hs, |h| Self::to_value(&h.hook), req)
     }
 
     fn create_webhook(&mut self, caller: &str, req: &Req) -> ApiResult<Answer> {
