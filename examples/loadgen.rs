@@ -28,50 +28,48 @@ const SECRET: &str = "loadgen-secret";
 struct FakeApi {
     origin: String,
     waiting: Waiting,
-    _threads: Vec<std::thread::JoinHandle<()>>,
+    _server: webex_bot::server::Server,
 }
 
 /// Senders waiting for the reply to their event, by event number.
 type Waiting = Arc<Mutex<HashMap<u64, crossbeam_channel::Sender<Instant>>>>;
 
-fn fake_api(threads: usize) -> FakeApi {
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-    let origin = format!("http://{}", server.server_addr().to_ip().expect("ip"));
+fn fake_api() -> FakeApi {
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
-    let json = tiny_http::Header::from_bytes("Content-Type", "application/json").expect("header");
-    let handles = (0..threads)
-        .map(|_| {
-            let (server, waiting, json) = (server.clone(), waiting.clone(), json.clone());
-            std::thread::spawn(move || {
-                while let Ok(mut req) = server.recv() {
-                    let url = req.url().to_owned();
-                    let body = if url == "/v1/people/me" {
-                        r#"{"id":"bot-id","displayName":"Load Bot","type":"bot","emails":["load@webex.bot"]}"#.to_owned()
-                    } else if let Some(id) = url.strip_prefix("/v1/messages/") {
-                        format!(
-                            r#"{{"id":"{id}","roomId":"room","roomType":"direct","text":"echo {id}","personId":"user","personEmail":"user@example.com"}}"#
-                        )
-                    } else if url == "/v1/messages" {
-                        let mut b = String::new();
-                        let _ = std::io::Read::read_to_string(req.as_reader(), &mut b);
-                        let now = Instant::now();
-                        if let Some(n) = b.split("\"text\":\"").nth(1).and_then(|t| t.split('"').next()).and_then(|t| t.parse::<u64>().ok())
-                            && let Some(tx) = waiting.lock().expect("waiting").remove(&n) {
-                                let _ = tx.send(now);
-                            }
-                        r#"{"id":"reply","roomId":"room"}"#.to_owned()
-                    } else {
-                        "{}".to_owned()
-                    };
-                    let _ = req.respond(tiny_http::Response::from_string(body).with_header(json.clone()));
+    let w = waiting.clone();
+    let server = webex_bot::server::Server::builder()
+        .name("fake-api")
+        .bind("127.0.0.1:0", move |req| {
+            let path = req.path();
+            let body = if path == "/v1/people/me" {
+                r#"{"id":"bot-id","displayName":"Load Bot","type":"bot","emails":["load@webex.bot"]}"#.to_owned()
+            } else if let Some(id) = path.strip_prefix("/v1/messages/") {
+                format!(
+                    r#"{{"id":"{id}","roomId":"room","roomType":"direct","text":"echo {id}","personId":"user","personEmail":"user@example.com"}}"#
+                )
+            } else if path == "/v1/messages" {
+                let now = Instant::now();
+                let b = String::from_utf8_lossy(req.body());
+                if let Some(n) = b
+                    .split("\"text\":\"")
+                    .nth(1)
+                    .and_then(|t| t.split('"').next())
+                    .and_then(|t| t.parse::<u64>().ok())
+                    && let Some(tx) = w.lock().expect("waiting").remove(&n)
+                {
+                    let _ = tx.send(now);
                 }
-            })
+                r#"{"id":"reply","roomId":"room"}"#.to_owned()
+            } else {
+                "{}".to_owned()
+            };
+            webex_bot::server::Response::json(200, body)
         })
-        .collect();
+        .expect("bind");
     FakeApi {
-        origin,
+        origin: format!("http://{}", server.local_addr()),
         waiting,
-        _threads: handles,
+        _server: server,
     }
 }
 
@@ -102,8 +100,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn run(bot_exe: &str, concurrency: usize, events: u64, api_threads: usize) {
-    let api = fake_api(api_threads);
+fn run(bot_exe: &str, concurrency: usize, events: u64) {
+    let api = fake_api();
     let port = TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
@@ -213,7 +211,6 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, api_threads: usize) {
 fn main() {
     let mut concurrency = vec![8usize, 64, 512];
     let mut events = 20_000u64;
-    let mut api_threads = 4usize;
     let mut bot = std::env::current_exe()
         .expect("exe")
         .with_file_name("echo")
@@ -225,12 +222,9 @@ fn main() {
         match a.as_str() {
             "--concurrency" => concurrency = v.split(',').filter_map(|c| c.parse().ok()).collect(),
             "--events" => events = v.parse().unwrap_or(events),
-            "--api-threads" => api_threads = v.parse().unwrap_or(api_threads),
             "--bot" => bot = v,
             _ => {
-                eprintln!(
-                    "usage: loadgen [--concurrency 8,64,512] [--events N] [--api-threads N] [--bot PATH]"
-                );
+                eprintln!("usage: loadgen [--concurrency 8,64,512] [--events N] [--bot PATH]");
                 std::process::exit(2);
             }
         }
@@ -250,6 +244,6 @@ fn main() {
         "ready ms"
     );
     for c in concurrency {
-        run(&bot, c, events, api_threads);
+        run(&bot, c, events);
     }
 }

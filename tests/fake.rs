@@ -2,7 +2,6 @@
 //! what the client sends.
 
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 /// One recorded request.
 #[derive(Debug, Clone)]
@@ -101,10 +100,9 @@ impl Answer {
 
 /// The server.
 pub struct FakeServer {
-    server: Arc<tiny_http::Server>,
+    server: Option<webex_bot::server::Server>,
     /// Requests received so far.
     pub requests: Arc<Mutex<Vec<Recorded>>>,
-    thread: Option<JoinHandle<()>>,
     /// `http://127.0.0.1:PORT`.
     pub origin: String,
 }
@@ -121,49 +119,36 @@ impl FakeServer {
         })
     }
 
-    /// Serves whatever `f(index, request)` answers.
+    /// Serves whatever `f(index, request)` answers, one request at a time.
     pub fn start_with(f: impl Fn(usize, &Recorded) -> Answer + Send + 'static) -> FakeServer {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-        let origin = format!("http://{}", server.server_addr().to_ip().expect("ip"));
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (s, r) = (server.clone(), requests.clone());
-        let thread = std::thread::spawn(move || {
-            let mut i = 0;
-            while let Ok(mut req) = s.recv() {
-                let mut body = Vec::new();
-                let _ = req.as_reader().read_to_end(&mut body);
+        let recorded = requests.clone();
+        let f = Mutex::new(f);
+        let server = webex_bot::server::Server::builder()
+            .name("fake-api")
+            .body_limit(256 * 1024 * 1024)
+            .bind("127.0.0.1:0", move |req| {
+                let f = f.lock().unwrap();
                 let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
+                    method: req.method().to_owned(),
+                    url: req.target().to_owned(),
+                    headers: req.headers().to_vec(),
+                    body: req.into_body(),
                 };
-                let a = f(i, &rec);
-                r.lock().unwrap().push(rec);
-                i += 1;
-                let mut resp = tiny_http::Response::from_data(a.body).with_status_code(a.status);
-                for (k, v) in a.headers {
-                    resp.add_header(
-                        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap(),
-                    );
-                }
-                let _ = req.respond(resp);
-            }
-        });
+                let mut log = recorded.lock().unwrap();
+                let a = f(log.len(), &rec);
+                log.push(rec);
+                drop(log);
+                a.headers.into_iter().fold(
+                    webex_bot::server::Response::new(a.status).with_body(a.body),
+                    |r, (k, v)| r.with_header(k, v),
+                )
+            })
+            .expect("bind");
         FakeServer {
-            server,
+            origin: format!("http://{}", server.local_addr()),
+            server: Some(server),
             requests,
-            thread: Some(thread),
-            origin,
         }
     }
 
@@ -175,9 +160,8 @@ impl FakeServer {
 
 impl Drop for FakeServer {
     fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        if let Some(s) = self.server.take() {
+            s.stop();
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod command;
 pub mod emulator;
 pub mod markdown;
 pub mod models;
+pub mod server;
 #[cfg(feature = "emulator")]
 pub mod shell;
 #[cfg(feature = "emulator")]

@@ -328,11 +328,9 @@ impl TestBot {
         let secret = Secret::random();
         let running = builder
             .client(
-                // No pooled connections to the emulator (see `Emulator::client_for`).
                 Client::builder()
                     .token(&bot.token)
                     .base_url(emulator.base_url())
-                    .max_idle_connections(0)
                     .build()?,
             )
             .identity(BotIdentity::new(bot.id.clone(), bot.name.clone()))

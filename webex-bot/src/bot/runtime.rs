@@ -381,7 +381,7 @@ pub struct BotBuilder {
     secret: Option<Secret>,
     workers: usize,
     queue: usize,
-    acceptors: usize,
+    max_connections: usize,
     body_limit: usize,
     state: StateMap,
     cards: HashMap<String, CardHandler>,
@@ -429,7 +429,7 @@ impl BotBuilder {
             secret: None,
             workers: 8,
             queue: 1024,
-            acceptors: 4,
+            max_connections: 1024,
             body_limit: 1024 * 1024,
             state: StateMap::default(),
             cards: HashMap::new(),
@@ -612,11 +612,13 @@ impl BotBuilder {
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
     /// let builder = Bot::builder(commands![echo]);
-    /// let builder = builder.acceptors(2);
+    /// let builder = builder.max_connections(256);
     /// ```
-    /// How many threads take requests from the listener (default 4).
-    pub fn acceptors(mut self, n: usize) -> Self {
-        self.acceptors = n.max(1);
+    /// The most connections the listener keeps open at once (default 1024), each served by
+    /// a thread of its own. Past it, new connections wait in the kernel's backlog until one
+    /// closes; idle kept-alive connections close after 30 s.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
         self
     }
 
@@ -1077,8 +1079,8 @@ impl Bot {
             conversations: Arc::default(),
             drained: AtomicBool::new(false),
         });
-        let listener =
-            Listener::bind(&b.listen, shared.clone(), b.acceptors).map_err(BotError::Listen)?;
+        let listener = Listener::bind(&b.listen, shared.clone(), b.max_connections)
+            .map_err(BotError::Listen)?;
         let workers = (0..b.workers)
             .map(|i| {
                 let rx = rx.clone();
@@ -1299,11 +1301,11 @@ impl RunningBot {
     /// deadline), and removes the webhooks if configured.
     pub fn shutdown(&mut self) {
         self.shared.accepting.store(false, Ordering::SeqCst);
+        let deadline = Instant::now() + self.deadline;
         if let Some(l) = self.listener.take() {
-            l.stop();
+            l.stop(self.deadline);
         }
         // Workers end when the queue is empty and every sender is gone.
-        let deadline = Instant::now() + self.deadline;
         let workers = std::mem::take(&mut self.workers);
         let (done_tx, done_rx) = crossbeam_channel::unbounded();
         std::thread::spawn(move || {

@@ -1,19 +1,14 @@
 //! The emulator's HTTP side: authentication, faults, pagination, tracking ids, and turning
 //! requests into calls on the [`World`].
 
-use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::server::{Request, Response};
 use serde_json::json;
-use tiny_http::{Header, Request, Response};
 
 use super::Inner;
 use super::world::{Answer, ApiErr, Req, err};
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
 
 fn tracking_id() -> String {
     let r = crate::util::random_hex(16);
@@ -28,16 +23,15 @@ fn tracking_id() -> String {
 }
 
 /// The largest request body the emulator reads (uploads of up to 100 MB, like Webex).
-const MAX_BODY: u64 = 110 * 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 110 * 1024 * 1024;
 
-pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
+pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
     let tracking = tracking_id();
-    let method = request.method().as_str().to_ascii_uppercase();
-    let url = request.url().to_owned();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let method = request.method().to_owned();
+    let path = request.path().to_owned();
+    let query = request.query().unwrap_or("");
     let Some(rest) = path.strip_prefix(inner.path_prefix.as_str()) else {
         return send_error(
-            request,
             &tracking,
             err(404, "The requested resource could not be found."),
             None,
@@ -56,13 +50,7 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let get = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_owned())
-    };
+    let get = |name: &str| request.header(name).map(str::to_owned);
     let auth = get("Authorization");
     let content_type = get("Content-Type").unwrap_or_default();
 
@@ -79,12 +67,7 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
             .map(str::trim),
     ) {
         let retry = f.retry_after.map(|s| s.to_string());
-        return send_error(
-            request,
-            &tracking,
-            err(f.status, f.message),
-            retry.as_deref(),
-        );
+        return send_error(&tracking, err(f.status, f.message), retry.as_deref());
     }
 
     let caller = {
@@ -97,7 +80,6 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
     };
     let Some(caller) = caller else {
         return send_error(
-            request,
             &tracking,
             err(
                 401,
@@ -107,28 +89,19 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
         );
     };
 
-    let mut body = Vec::new();
-    if let Err(e) = request.as_reader().take(MAX_BODY).read_to_end(&mut body) {
-        return send_error(
-            request,
-            &tracking,
-            err(400, format!("Unreadable body: {e}")),
-            None,
-        );
-    }
+    let body = request.into_body();
     let (json, form) = if body.is_empty() {
         (None, None)
     } else if content_type.starts_with("multipart/form-data") {
         match super::multipart::parse(&content_type, &body) {
             Ok(f) => (None, Some(f)),
-            Err(e) => return send_error(request, &tracking, err(400, e), None),
+            Err(e) => return send_error(&tracking, err(400, e), None),
         }
     } else if content_type.starts_with("application/json") || content_type.is_empty() {
         match serde_json::from_slice(&body) {
             Ok(v) => (Some(v), None),
             Err(e) => {
                 return send_error(
-                    request,
                     &tracking,
                     err(400, format!("Malformed JSON body: {e}")),
                     None,
@@ -142,7 +115,6 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
         (Some(serde_json::Value::Object(map)), None)
     } else {
         return send_error(
-            request,
             &tracking,
             err(415, format!("Unsupported Content-Type: {content_type}")),
             None,
@@ -169,12 +141,9 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
         a
     };
     match answer {
-        Err(e) => send_error(request, &tracking, e, None),
-        Ok(Answer::Empty) => {
-            let resp = Response::empty(204).with_header(header("TrackingID", &tracking));
-            let _ = request.respond(resp);
-        }
-        Ok(Answer::Json(v)) => send_json(request, &tracking, 200, &v, None),
+        Err(e) => send_error(&tracking, e, None),
+        Ok(Answer::Empty) => Response::new(204).with_header("TrackingID", tracking),
+        Ok(Answer::Json(v)) => send_json(&tracking, 200, &v, None),
         Ok(Answer::Page { items, max }) => {
             let offset = req.q("cursor").and_then(decode_cursor).unwrap_or(0);
             let end = (offset + max).min(items.len());
@@ -196,28 +165,20 @@ pub(crate) fn serve(inner: &Arc<Inner>, mut request: Request) {
                     .finish();
                 format!("<{}{}?{}>; rel=\"next\"", inner.origin, path, qs)
             });
-            send_json(
-                request,
-                &tracking,
-                200,
-                &json!({ "items": page }),
-                link.as_deref(),
-            )
+            send_json(&tracking, 200, &json!({ "items": page }), link.as_deref())
         }
         Ok(Answer::Content {
             bytes,
             content_type,
             name,
-        }) => {
-            let resp = Response::from_data(bytes)
-                .with_header(header("TrackingID", &tracking))
-                .with_header(header("Content-Type", &content_type))
-                .with_header(header(
-                    "Content-Disposition",
-                    &format!("attachment; filename=\"{}\"", name.replace('"', "%22")),
-                ));
-            let _ = request.respond(resp);
-        }
+        }) => Response::new(200)
+            .with_body(bytes)
+            .with_header("TrackingID", tracking)
+            .with_header("Content-Type", content_type)
+            .with_header(
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", name.replace('"', "%22")),
+            ),
     }
 }
 
@@ -238,37 +199,31 @@ fn decode_cursor(c: &str) -> Option<usize> {
         .ok()
 }
 
-fn send_json(
-    request: Request,
-    tracking: &str,
-    status: u16,
-    v: &serde_json::Value,
-    link: Option<&str>,
-) {
+fn send_json(tracking: &str, status: u16, v: &serde_json::Value, link: Option<&str>) -> Response {
     let body = serde_json::to_vec(v).expect("json");
-    let mut resp = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "application/json;charset=UTF-8"))
-        .with_header(header("TrackingID", tracking));
-    if let Some(l) = link {
-        resp = resp.with_header(header("Link", l));
+    let resp = Response::new(status)
+        .with_body(body)
+        .with_header("Content-Type", "application/json;charset=UTF-8")
+        .with_header("TrackingID", tracking);
+    match link {
+        Some(l) => resp.with_header("Link", l),
+        None => resp,
     }
-    let _ = request.respond(resp);
 }
 
-fn send_error(request: Request, tracking: &str, e: ApiErr, retry_after: Option<&str>) {
+fn send_error(tracking: &str, e: ApiErr, retry_after: Option<&str>) -> Response {
     let body = json!({
         "message": e.message,
         "errors": [{ "description": e.message }],
         "trackingId": tracking,
     });
     let bytes = serde_json::to_vec(&body).expect("json");
-    let mut resp = Response::from_data(bytes)
-        .with_status_code(e.status)
-        .with_header(header("Content-Type", "application/json;charset=UTF-8"))
-        .with_header(header("TrackingID", tracking));
-    if let Some(r) = retry_after {
-        resp = resp.with_header(header("Retry-After", r));
+    let resp = Response::new(e.status)
+        .with_body(bytes)
+        .with_header("Content-Type", "application/json;charset=UTF-8")
+        .with_header("TrackingID", tracking);
+    match retry_after {
+        Some(r) => resp.with_header("Retry-After", r),
+        None => resp,
     }
-    let _ = request.respond(resp);
 }

@@ -332,7 +332,7 @@ pub struct EmulatorBuilder {
     bots: Vec<(String, String, Option<String>)>,
     users: Vec<(String, String, Option<String>)>,
     failure_threshold: u32,
-    threads: usize,
+    max_connections: usize,
 }
 
 impl Default for EmulatorBuilder {
@@ -342,7 +342,7 @@ impl Default for EmulatorBuilder {
             bots: Vec::new(),
             users: Vec::new(),
             failure_threshold: 5,
-            threads: 8,
+            max_connections: 1024,
         }
     }
 }
@@ -423,15 +423,15 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Threads serving the API (default 8).
+    /// The most client connections served at once (default 1024), each on a thread of its
+    /// own; past it, new connections wait in the kernel's backlog.
     ///
     /// ```
-    /// # use webex_bot::emulator::{Emulator, Fault};
-    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
-    /// let e = Emulator::builder().threads(2).start().unwrap();
+    /// # use webex_bot::emulator::Emulator;
+    /// let e = Emulator::builder().max_connections(16).start().unwrap();
     /// ```
-    pub fn threads(mut self, n: usize) -> Self {
-        self.threads = n.max(1);
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
         self
     }
 
@@ -448,8 +448,6 @@ impl EmulatorBuilder {
         let origin = format!("http://{addr}");
         let path_prefix = "/v1".to_owned();
         let base_url = format!("{origin}{path_prefix}");
-        let server =
-            Arc::new(tiny_http::Server::from_listener(tcp, None).map_err(std::io::Error::other)?);
         let mut world = World::new(base_url.clone());
         world.failure_threshold = self.failure_threshold;
         let mut make = |list: &[(String, String, Option<String>)], kind| -> Vec<Account> {
@@ -482,21 +480,16 @@ impl EmulatorBuilder {
             pending: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
         });
-        let mut threads = Vec::new();
-        for i in 0..self.threads {
-            let server = server.clone();
+        let server = {
             let inner = inner.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("webex-emulator-{i}"))
-                    .spawn(move || {
-                        while let Ok(r) = server.recv() {
-                            http::serve(&inner, r);
-                        }
-                    })
-                    .expect("spawn"),
-            );
-        }
+            crate::server::Server::builder()
+                .name("webex-emulator")
+                .max_connections(self.max_connections)
+                .body_limit(http::MAX_BODY)
+                .stack_size(1024 * 1024)
+                .serve(tcp, move |r| http::serve(&inner, r))?
+        };
+        let mut threads = Vec::new();
         for i in 0..4 {
             let inner = inner.clone();
             let rx: Receiver<Delivery> = rx.clone();
@@ -509,7 +502,7 @@ impl EmulatorBuilder {
         }
         Ok(Emulator {
             inner,
-            server,
+            server: Some(server),
             threads,
             bots,
             users: Mutex::new(users),
@@ -522,9 +515,6 @@ fn deliverer(inner: &Inner, rx: Receiver<Delivery>) {
         ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(5)))
-            // A fresh connection per delivery: the bot's tiny_http listener can leave a new
-            // connection unserved while its threads hold idle keep-alive connections.
-            .max_idle_connections(0)
             .build(),
     );
     while let Ok(d) = rx.recv() {
@@ -597,7 +587,7 @@ fn deliverer(inner: &Inner, rx: Receiver<Delivery>) {
 /// ```
 pub struct Emulator {
     inner: Arc<Inner>,
-    server: Arc<tiny_http::Server>,
+    server: Option<crate::server::Server>,
     threads: Vec<JoinHandle<()>>,
     bots: Vec<Account>,
     users: Mutex<Vec<Account>>,
@@ -708,13 +698,10 @@ impl Emulator {
     /// assert_eq!(me.id, emu.bot().id);
     /// ```
     pub fn client_for(&self, account: &Account) -> Client {
-        // No pooled connections: tiny_http 0.12, which serves the emulator, can leave a new
-        // connection unserved while all its threads hold idle keep-alive connections.
         Client::builder()
             .token(&account.token)
             .base_url(self.base_url())
             .retry(RetryPolicy::none())
-            .max_idle_connections(0)
             .build()
             .expect("the emulator's base URL is valid")
     }
@@ -867,19 +854,12 @@ impl Emulator {
         if self.inner.stopping.swap(true, Ordering::SeqCst) {
             return;
         }
-        for _ in 0..self.threads.len() {
-            self.server.unblock();
-        }
-        let threads = std::mem::take(&mut self.threads);
-        let (servers, deliverers): (Vec<_>, Vec<_>) = threads
-            .into_iter()
-            .partition(|t| !t.thread().name().is_some_and(|n| n.contains("deliver")));
-        for t in servers {
-            let _ = t.join();
+        if let Some(server) = self.server.take() {
+            server.stop();
         }
         // Closing the channel ends the delivery threads once they sent what was queued.
         self.inner.deliveries.lock().expect("deliveries").take();
-        for t in deliverers {
+        for t in std::mem::take(&mut self.threads) {
             let _ = t.join();
         }
     }

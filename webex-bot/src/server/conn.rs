@@ -1,0 +1,460 @@
+//! One connection: read a request, call the handler, write the response, again while the
+//! connection is kept alive.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::message::{Request, Response, reason};
+use super::{ConnState, Shared};
+
+/// Why a request cannot be served: answered with this status, then the connection closes.
+struct Reject {
+    status: u16,
+    why: String,
+}
+
+fn reject(status: u16, why: impl Into<String>) -> Reject {
+    Reject {
+        status,
+        why: why.into(),
+    }
+}
+
+/// A parsed request line and headers.
+struct Head {
+    method: String,
+    target: String,
+    minor: u8,
+    headers: Vec<(String, String)>,
+}
+
+impl Head {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the `Connection` header lists `token`.
+    fn connection_has(&self, token: &str) -> bool {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == "connection")
+            .flat_map(|(_, v)| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    }
+
+    fn keep_alive(&self) -> bool {
+        if self.minor == 0 {
+            self.connection_has("keep-alive")
+        } else {
+            !self.connection_has("close")
+        }
+    }
+}
+
+struct Conn<'a> {
+    shared: &'a Shared,
+    stream: TcpStream,
+    /// Bytes read but not yet consumed (the start of the next request, pipelined ones).
+    buf: Vec<u8>,
+    timeout: Option<Duration>,
+}
+
+pub(super) fn serve(shared: &Shared, state: &ConnState, stream: TcpStream, peer: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(shared.config.io_timeout));
+    let mut conn = Conn {
+        shared,
+        stream,
+        buf: Vec::new(),
+        timeout: None,
+    };
+    loop {
+        state.busy.store(false, Ordering::SeqCst);
+        if shared.stopping.load(Ordering::SeqCst) && conn.buf.is_empty() {
+            return;
+        }
+        let head = match conn.read_head() {
+            Ok(Some(h)) => h,
+            Ok(None) => return,
+            Err(r) => return conn.refuse(&r, peer),
+        };
+        state.busy.store(true, Ordering::SeqCst);
+        let keep_alive = head.keep_alive();
+        let body = match conn.read_body(&head) {
+            Ok(b) => b,
+            Err(r) => return conn.refuse(&r, peer),
+        };
+        let head_only = head.method == "HEAD";
+        let minor = head.minor;
+        let request = Request {
+            method: head.method,
+            target: head.target,
+            headers: head.headers,
+            body,
+            remote: peer,
+        };
+        let response = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (shared.handler)(request)
+        })) {
+            Ok(r) => r,
+            Err(_) => {
+                log::error!(
+                    "{}: the handler panicked serving {peer}",
+                    shared.config.name
+                );
+                Response::text(500, "internal error")
+            }
+        };
+        let keep_alive = keep_alive && !shared.stopping.load(Ordering::SeqCst);
+        if let Err(e) = conn.write_response(&response, head_only, keep_alive, minor) {
+            log::debug!("{}: could not answer {peer}: {e}", shared.config.name);
+            return;
+        }
+        if !keep_alive {
+            return;
+        }
+    }
+}
+
+impl Conn<'_> {
+    fn set_timeout(&mut self, t: Duration) {
+        if self.timeout != Some(t) {
+            let _ = self.stream.set_read_timeout(Some(t));
+            self.timeout = Some(t);
+        }
+    }
+
+    /// Reads more bytes into the buffer; `Ok(0)` at the end of the stream.
+    fn fill(&mut self) -> io::Result<usize> {
+        let mut chunk = [0u8; 8192];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The next request's head; `None` when the peer closed, went idle past the timeout,
+    /// or the server is stopping.
+    fn read_head(&mut self) -> Result<Option<Head>, Reject> {
+        loop {
+            // Blank lines before a request line are allowed (RFC 9112, 2.2).
+            let blank = self
+                .buf
+                .iter()
+                .take_while(|b| **b == b'\r' || **b == b'\n')
+                .count();
+            self.buf.drain(..blank);
+            if !self.buf.is_empty() {
+                let mut headers = [httparse::EMPTY_HEADER; 64];
+                let mut req = httparse::Request::new(&mut headers);
+                match req.parse(&self.buf) {
+                    Ok(httparse::Status::Complete(n)) if n > self.shared.config.head_limit => {
+                        return Err(reject(431, "request head too large"));
+                    }
+                    Ok(httparse::Status::Complete(n)) => {
+                        let head = Head {
+                            method: req.method.unwrap_or("GET").to_ascii_uppercase(),
+                            target: req.path.unwrap_or("/").to_owned(),
+                            minor: req.version.unwrap_or(1),
+                            headers: req
+                                .headers
+                                .iter()
+                                .map(|h| {
+                                    (
+                                        h.name.to_ascii_lowercase(),
+                                        String::from_utf8_lossy(h.value).into_owned(),
+                                    )
+                                })
+                                .collect(),
+                        };
+                        self.buf.drain(..n);
+                        return Ok(Some(head));
+                    }
+                    Ok(httparse::Status::Partial) => {
+                        if self.buf.len() > self.shared.config.head_limit {
+                            return Err(reject(431, "request head too large"));
+                        }
+                    }
+                    Err(httparse::Error::TooManyHeaders) => {
+                        return Err(reject(431, "too many headers"));
+                    }
+                    Err(e) => return Err(reject(400, format!("malformed request: {e}"))),
+                }
+            }
+            let waiting_for_next = self.buf.is_empty();
+            self.set_timeout(if waiting_for_next {
+                self.shared.config.idle_timeout
+            } else {
+                self.shared.config.io_timeout
+            });
+            match self.fill() {
+                Ok(0) => return Ok(None),
+                Ok(_) => {}
+                Err(e) if is_timeout(&e) && !waiting_for_next => {
+                    return Err(reject(408, "request not received in time"));
+                }
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+
+    fn read_body(&mut self, head: &Head) -> Result<Vec<u8>, Reject> {
+        self.set_timeout(self.shared.config.io_timeout);
+        let limit = self.shared.config.body_limit;
+        if let Some(te) = head.header("transfer-encoding") {
+            let chunked = te
+                .rsplit(',')
+                .next()
+                .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
+            if !chunked {
+                return Err(reject(400, format!("unsupported transfer-encoding {te:?}")));
+            }
+            self.continue_if_expected(head)?;
+            return self.read_chunked(limit);
+        }
+        let mut length: Option<usize> = None;
+        for (_, v) in head.headers.iter().filter(|(k, _)| k == "content-length") {
+            let n: usize = v
+                .trim()
+                .parse()
+                .map_err(|_| reject(400, format!("bad content-length {v:?}")))?;
+            if length.is_some_and(|l| l != n) {
+                return Err(reject(400, "conflicting content-length headers"));
+            }
+            length = Some(n);
+        }
+        let length = length.unwrap_or(0);
+        if length > limit {
+            let too_large = reject(
+                413,
+                format!("body of {length} bytes over the limit of {limit}"),
+            );
+            // A client that waits for 100 Continue sends no body. Others are writing it: read
+            // it away (up to a bound) so that they get to read the 413 rather than a reset.
+            if !expects_continue(head) && length <= DISCARD_LIMIT {
+                self.discard(length)?;
+            }
+            return Err(too_large);
+        }
+        if length > 0 {
+            self.continue_if_expected(head)?;
+        }
+        let mut body = Vec::with_capacity(length);
+        self.take_exact(&mut body, length)?;
+        Ok(body)
+    }
+
+    /// Reads and drops `n` bytes of a body that will not be served.
+    fn discard(&mut self, n: usize) -> Result<(), Reject> {
+        let buffered = n.min(self.buf.len());
+        self.buf.drain(..buffered);
+        let mut rest = (n - buffered) as u64;
+        let mut sink = [0u8; 8192];
+        while rest > 0 {
+            let want = rest.min(sink.len() as u64) as usize;
+            match self.stream.read(&mut sink[..want]) {
+                Ok(0) => return Err(reject(400, "body cut short")),
+                Ok(got) => rest -= got as u64,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => return Err(reject(408, "body not received in time")),
+                Err(e) => return Err(reject(400, format!("body cut short: {e}"))),
+            }
+        }
+        Ok(())
+    }
+
+    fn continue_if_expected(&mut self, head: &Head) -> Result<(), Reject> {
+        if expects_continue(head) {
+            self.stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .map_err(|e| reject(400, format!("cannot write 100 Continue: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Moves exactly `n` bytes of the body into `out`: first what is buffered, then straight
+    /// from the socket.
+    fn take_exact(&mut self, out: &mut Vec<u8>, n: usize) -> Result<(), Reject> {
+        let buffered = n.min(self.buf.len());
+        out.extend_from_slice(&self.buf[..buffered]);
+        self.buf.drain(..buffered);
+        let rest = n - buffered;
+        if rest > 0 {
+            let start = out.len();
+            out.resize(start + rest, 0);
+            self.stream.read_exact(&mut out[start..]).map_err(|e| {
+                if is_timeout(&e) {
+                    reject(408, "body not received in time")
+                } else {
+                    reject(400, format!("body cut short: {e}"))
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Ensures at least `n` bytes are buffered.
+    fn need(&mut self, n: usize) -> Result<(), Reject> {
+        while self.buf.len() < n {
+            match self.fill() {
+                Ok(0) => return Err(reject(400, "body cut short")),
+                Ok(_) => {}
+                Err(e) if is_timeout(&e) => return Err(reject(408, "body not received in time")),
+                Err(e) => return Err(reject(400, format!("body cut short: {e}"))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a chunked body (RFC 9112, 7.1), trailers skipped.
+    fn read_chunked(&mut self, limit: usize) -> Result<Vec<u8>, Reject> {
+        let mut body = Vec::new();
+        loop {
+            let (used, size) = loop {
+                match httparse::parse_chunk_size(&self.buf) {
+                    Ok(httparse::Status::Complete(c)) => break c,
+                    Ok(httparse::Status::Partial) if self.buf.len() < 1024 => {
+                        let have = self.buf.len();
+                        self.need(have + 1)?;
+                    }
+                    _ => return Err(reject(400, "bad chunk size")),
+                }
+            };
+            self.buf.drain(..used);
+            let size = usize::try_from(size).map_err(|_| reject(413, "chunk too large"))?;
+            if size == 0 {
+                return self.skip_trailers().map(|()| body);
+            }
+            if body.len().saturating_add(size) > limit {
+                return Err(reject(413, format!("body over the limit of {limit}")));
+            }
+            self.take_exact(&mut body, size)?;
+            self.need(2)?;
+            if &self.buf[..2] != b"\r\n" {
+                return Err(reject(400, "chunk not followed by CRLF"));
+            }
+            self.buf.drain(..2);
+        }
+    }
+
+    fn skip_trailers(&mut self) -> Result<(), Reject> {
+        loop {
+            let line_end = loop {
+                if let Some(i) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                    break i;
+                }
+                if self.buf.len() > self.shared.config.head_limit {
+                    return Err(reject(431, "trailers too large"));
+                }
+                let have = self.buf.len();
+                self.need(have + 1)?;
+            };
+            self.buf.drain(..line_end + 2);
+            if line_end == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    fn write_response(
+        &mut self,
+        resp: &Response,
+        head_only: bool,
+        keep_alive: bool,
+        minor: u8,
+    ) -> io::Result<()> {
+        use std::fmt::Write as _;
+        let mut head = String::with_capacity(160);
+        let status = resp.status();
+        let _ = write!(head, "HTTP/1.1 {status} {}\r\n", reason(status));
+        let _ = write!(
+            head,
+            "Date: {}\r\n",
+            httpdate::fmt_http_date(std::time::SystemTime::now())
+        );
+        for (k, v) in resp.headers() {
+            let managed = ["content-length", "connection", "date", "transfer-encoding"]
+                .iter()
+                .any(|m| k.eq_ignore_ascii_case(m));
+            // A header with a line break would split the response: never sent.
+            if !managed && !k.contains(['\r', '\n']) && !v.contains(['\r', '\n']) {
+                let _ = write!(head, "{k}: {v}\r\n");
+            }
+        }
+        let bodiless = status < 200 || status == 204 || status == 304;
+        if !bodiless {
+            let _ = write!(head, "Content-Length: {}\r\n", resp.body().len());
+        }
+        if !keep_alive {
+            head.push_str("Connection: close\r\n");
+        } else if minor == 0 {
+            head.push_str("Connection: keep-alive\r\n");
+        }
+        head.push_str("\r\n");
+        let body = if head_only || bodiless {
+            &[][..]
+        } else {
+            resp.body()
+        };
+        if body.len() <= 16 * 1024 {
+            let mut all = head.into_bytes();
+            all.extend_from_slice(body);
+            self.stream.write_all(&all)?;
+        } else {
+            self.stream.write_all(head.as_bytes())?;
+            self.stream.write_all(body)?;
+        }
+        self.stream.flush()
+    }
+
+    /// Answers a request that cannot be served, then the connection closes.
+    fn refuse(&mut self, r: &Reject, peer: SocketAddr) {
+        log::info!(
+            "{}: rejected a request from {peer}: {} ({})",
+            self.shared.config.name,
+            r.status,
+            r.why
+        );
+        let resp = Response::text(r.status, r.why.clone());
+        let _ = self.write_response(&resp, false, false, 1);
+        // Let the peer read the answer before the close (a reset could destroy it).
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+        self.set_timeout(Duration::from_millis(200));
+        let mut sink = [0u8; 4096];
+        let mut drained = 0usize;
+        while drained < 1024 * 1024 {
+            match self.stream.read(&mut sink) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    }
+}
+
+/// The largest refused body still read away so that the client sees the `413`.
+const DISCARD_LIMIT: usize = 64 * 1024 * 1024;
+
+fn expects_continue(head: &Head) -> bool {
+    head.minor >= 1
+        && head
+            .header("expect")
+            .is_some_and(|e| e.trim().eq_ignore_ascii_case("100-continue"))
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}

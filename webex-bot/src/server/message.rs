@@ -1,0 +1,307 @@
+//! The request a handler receives and the response it returns.
+
+use std::net::SocketAddr;
+
+/// An HTTP request, read whole (body included) before the handler is called.
+///
+/// ```
+/// use webex_bot::server::{Response, Server};
+/// let server = Server::builder()
+///     .bind("127.0.0.1:0", |req| {
+///         assert_eq!(req.method(), "POST");
+///         assert_eq!(req.header("content-type"), Some("application/json"));
+///         Response::json(200, req.body().to_vec())
+///     })
+///     .unwrap();
+/// let url = format!("http://{}/echo", server.local_addr());
+/// let mut resp = ureq::post(&url).header("Content-Type", "application/json").send("{}").unwrap();
+/// assert_eq!(resp.body_mut().read_to_string().unwrap(), "{}");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(super) method: String,
+    pub(super) target: String,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) body: Vec<u8>,
+    pub(super) remote: SocketAddr,
+}
+
+impl Request {
+    /// A request built by hand, for testing a handler without a server.
+    ///
+    /// ```
+    /// let req = webex_bot::server::Request::new("GET", "/health?full=1");
+    /// assert_eq!(req.path(), "/health");
+    /// assert_eq!(req.query(), Some("full=1"));
+    /// ```
+    pub fn new(method: &str, target: &str) -> Request {
+        Request {
+            method: method.to_ascii_uppercase(),
+            target: target.to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            remote: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+
+    /// Adds a header (the name is lowercased), for requests built by hand.
+    ///
+    /// ```
+    /// let req = webex_bot::server::Request::new("POST", "/").with_header("X-Spark-Signature", "ab");
+    /// assert_eq!(req.header("x-spark-signature"), Some("ab"));
+    /// ```
+    pub fn with_header(mut self, name: &str, value: &str) -> Request {
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
+    /// Sets the body, for requests built by hand.
+    ///
+    /// ```
+    /// let req = webex_bot::server::Request::new("POST", "/").with_body("{}");
+    /// assert_eq!(req.body(), b"{}");
+    /// ```
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Request {
+        self.body = body.into();
+        self
+    }
+
+    /// The method, uppercase (`GET`, `POST`, ...).
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::server::Request::new("get", "/").method(), "GET");
+    /// ```
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The request target as sent: path and query.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::server::Request::new("GET", "/a?b=c").target(), "/a?b=c");
+    /// ```
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The path, without the query.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::server::Request::new("GET", "/a?b=c").path(), "/a");
+    /// ```
+    pub fn path(&self) -> &str {
+        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+    }
+
+    /// The query string (after `?`), if any.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::server::Request::new("GET", "/a").query(), None);
+    /// ```
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// The first header with this name, in any case.
+    ///
+    /// ```
+    /// let req = webex_bot::server::Request::new("GET", "/").with_header("Accept", "*/*");
+    /// assert_eq!(req.header("ACCEPT"), Some("*/*"));
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header, names lowercased, in the order received.
+    ///
+    /// ```
+    /// let req = webex_bot::server::Request::new("GET", "/").with_header("A", "1");
+    /// assert_eq!(req.headers(), &[("a".to_owned(), "1".to_owned())]);
+    /// ```
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The body (empty when none was sent).
+    ///
+    /// ```
+    /// assert!(webex_bot::server::Request::new("GET", "/").body().is_empty());
+    /// ```
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Takes the body out of the request.
+    ///
+    /// ```
+    /// let body = webex_bot::server::Request::new("POST", "/").with_body("x").into_body();
+    /// assert_eq!(body, b"x");
+    /// ```
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// The peer's address.
+    ///
+    /// ```
+    /// let req = webex_bot::server::Request::new("GET", "/");
+    /// assert!(req.remote_addr().ip().is_loopback());
+    /// ```
+    pub fn remote_addr(&self) -> SocketAddr {
+        self.remote
+    }
+}
+
+/// An HTTP response. The server adds `Content-Length`, `Date` and `Connection` itself.
+///
+/// ```
+/// use webex_bot::server::Response;
+/// let r = Response::text(503, "busy").with_header("Retry-After", "1");
+/// assert_eq!(r.status(), 503);
+/// assert_eq!(r.header("retry-after"), Some("1"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    /// An empty response with this status.
+    ///
+    /// ```
+    /// assert!(webex_bot::server::Response::new(204).body().is_empty());
+    /// ```
+    pub fn new(status: u16) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A `text/plain` response.
+    ///
+    /// ```
+    /// let r = webex_bot::server::Response::text(404, "not found");
+    /// assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
+    /// ```
+    pub fn text(status: u16, body: impl Into<String>) -> Response {
+        Response::new(status)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_body(body.into())
+    }
+
+    /// An `application/json` response from already serialized JSON.
+    ///
+    /// ```
+    /// let r = webex_bot::server::Response::json(200, r#"{"ok":true}"#);
+    /// assert_eq!(r.body(), br#"{"ok":true}"#);
+    /// ```
+    pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Response {
+        Response::new(status)
+            .with_header("Content-Type", "application/json")
+            .with_body(body)
+    }
+
+    /// Adds a header.
+    ///
+    /// ```
+    /// let r = webex_bot::server::Response::new(200).with_header("TrackingID", "t-1");
+    /// assert_eq!(r.header("trackingid"), Some("t-1"));
+    /// ```
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Replaces the body.
+    ///
+    /// ```
+    /// let r = webex_bot::server::Response::new(200).with_body(vec![1, 2, 3]);
+    /// assert_eq!(r.body(), &[1, 2, 3]);
+    /// ```
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
+        self.body = body.into();
+        self
+    }
+
+    /// The status code.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::server::Response::new(202).status(), 202);
+    /// ```
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The first header with this name, in any case.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::server::Response::new(200).header("x"), None);
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header, as given.
+    ///
+    /// ```
+    /// let r = webex_bot::server::Response::new(200).with_header("A", "1");
+    /// assert_eq!(r.headers().len(), 1);
+    /// ```
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The body.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::server::Response::text(200, "hi").body(), b"hi");
+    /// ```
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+/// The reason phrase of a status code.
+pub(super) fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        423 => "Locked",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}

@@ -1,0 +1,439 @@
+//! A small blocking HTTP/1.1 server: the bot's webhook listener and the emulator run on it.
+//!
+//! One thread per connection, spawned when the connection is accepted and ended when it
+//! closes, so a request never waits for a thread that another connection holds. Kept-alive
+//! connections are closed after an idle timeout, every read and write has a timeout, the
+//! number of open connections is bounded (past it, new connections wait in the kernel's
+//! backlog instead of being refused), and a body over the limit is answered `413` before it
+//! is read. [`Server::stop`] stops accepting, closes idle connections at once and lets
+//! requests in progress finish.
+//!
+//! Requests are parsed with [`httparse`]; bodies may come with `Content-Length` or chunked,
+//! and `Expect: 100-continue` is honoured.
+//!
+//! ```
+//! use webex_bot::server::{Response, Server};
+//!
+//! let server = Server::builder()
+//!     .bind("127.0.0.1:0", |req| Response::text(200, format!("you asked for {}", req.path())))
+//!     .unwrap();
+//! let url = format!("http://{}/hello?x=1", server.local_addr());
+//! let body = ureq::get(&url).call().unwrap().body_mut().read_to_string().unwrap();
+//! assert_eq!(body, "you asked for /hello");
+//! server.stop();
+//! ```
+//!
+//! Why not tiny_http: its 0.12 thread pool can leave a new connection queued with no thread
+//! to serve it while every thread holds an idle keep-alive connection (it has no idle
+//! timeout), which stalls webhook deliveries for good. See the runtime chapter of the book.
+
+mod conn;
+mod message;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub use message::{Request, Response};
+
+/// What the server calls for every request, on the connection's thread.
+type Handler = dyn Fn(Request) -> Response + Send + Sync;
+
+/// Settings of a [`Server`]; every setter documents its default.
+///
+/// ```
+/// use std::time::Duration;
+/// let builder = webex_bot::server::Server::builder()
+///     .name("my-hooks")
+///     .max_connections(64)
+///     .idle_timeout(Duration::from_secs(5))
+///     .body_limit(64 * 1024);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServerBuilder {
+    name: String,
+    max_connections: usize,
+    idle_timeout: Duration,
+    io_timeout: Duration,
+    body_limit: usize,
+    head_limit: usize,
+    stack_size: usize,
+}
+
+impl Default for ServerBuilder {
+    fn default() -> Self {
+        ServerBuilder {
+            name: "http".into(),
+            max_connections: 1024,
+            idle_timeout: Duration::from_secs(30),
+            io_timeout: Duration::from_secs(30),
+            body_limit: 1024 * 1024,
+            head_limit: 16 * 1024,
+            stack_size: 256 * 1024,
+        }
+    }
+}
+
+impl ServerBuilder {
+    /// The prefix of the connection threads' names (default `http`).
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().name("hooks");
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The most connections open at once (default 1024). Past it, new connections wait in
+    /// the kernel's listen backlog until one closes; none is refused by the server.
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().max_connections(16);
+    /// ```
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a kept-alive connection may wait for its next request before the server
+    /// closes it (default 30 s).
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().idle_timeout(std::time::Duration::from_secs(5));
+    /// ```
+    pub fn idle_timeout(mut self, t: Duration) -> Self {
+        self.idle_timeout = t.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The longest wait for each read or write once a request has begun (default 30 s); a
+    /// client that stalls mid-request is answered `408` and closed.
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().io_timeout(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn io_timeout(mut self, t: Duration) -> Self {
+        self.io_timeout = t.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The largest request body read (default 1 MiB); a larger one is answered `413` without
+    /// reading it, and the connection is closed.
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().body_limit(110 * 1024 * 1024);
+    /// ```
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The largest request line plus headers (default 16 KiB); past it the answer is `431`.
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().head_limit(8 * 1024);
+    /// ```
+    pub fn head_limit(mut self, bytes: usize) -> Self {
+        self.head_limit = bytes.max(64);
+        self
+    }
+
+    /// The stack size of each connection thread (default 256 KiB); the handler runs there.
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().stack_size(1024 * 1024);
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = bytes.max(64 * 1024);
+        self
+    }
+
+    /// Binds `addr` and serves it with `handler`.
+    ///
+    /// ```
+    /// use webex_bot::server::{Response, Server};
+    /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
+    /// assert_ne!(server.local_addr().port(), 0);
+    /// ```
+    pub fn bind<A, H>(self, addr: A, handler: H) -> io::Result<Server>
+    where
+        A: ToSocketAddrs,
+        H: Fn(Request) -> Response + Send + Sync + 'static,
+    {
+        self.serve(TcpListener::bind(addr)?, handler)
+    }
+
+    /// Serves an already bound listener with `handler`.
+    ///
+    /// ```
+    /// use webex_bot::server::{Response, Server};
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let server = Server::builder().serve(listener, |_| Response::new(204)).unwrap();
+    /// ```
+    pub fn serve<H>(self, listener: TcpListener, handler: H) -> io::Result<Server>
+    where
+        H: Fn(Request) -> Response + Send + Sync + 'static,
+    {
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config: self,
+            handler: Box::new(handler),
+            stopping: AtomicBool::new(false),
+            conns: Mutex::new(Conns::default()),
+            changed: Condvar::new(),
+            next_id: AtomicU64::new(0),
+        });
+        let acceptor = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name(format!("{}-accept", shared.config.name))
+                .stack_size(shared.config.stack_size)
+                .spawn(move || accept_loop(&shared, &listener))?
+        };
+        Ok(Server {
+            addr,
+            shared,
+            acceptor: Some(acceptor),
+        })
+    }
+}
+
+/// A running server; see the [module docs](self). Dropping it stops it.
+///
+/// ```
+/// use webex_bot::server::{Response, Server};
+/// let server = Server::builder().bind("127.0.0.1:0", |_| Response::text(200, "ok")).unwrap();
+/// println!("serving on {}", server.local_addr());
+/// drop(server); // stops it
+/// ```
+pub struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .field("open_connections", &self.open_connections())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long [`Server::stop`] and dropping a server wait for requests in progress.
+const STOP_DEADLINE: Duration = Duration::from_secs(30);
+
+impl Server {
+    /// A builder with the defaults.
+    ///
+    /// ```
+    /// let builder = webex_bot::server::Server::builder();
+    /// ```
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder::default()
+    }
+
+    /// The address the server listens on (with the real port when bound to port 0).
+    ///
+    /// ```
+    /// # use webex_bot::server::{Response, Server};
+    /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
+    /// assert!(server.local_addr().ip().is_loopback());
+    /// ```
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// How many connections are open now.
+    ///
+    /// ```
+    /// # use webex_bot::server::{Response, Server};
+    /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
+    /// assert_eq!(server.open_connections(), 0);
+    /// ```
+    pub fn open_connections(&self) -> usize {
+        self.shared.conns.lock().expect("connections").map.len()
+    }
+
+    /// Stops accepting (new connections are refused), closes idle connections, and waits up
+    /// to 30 s for requests in progress to be answered.
+    ///
+    /// ```
+    /// # use webex_bot::server::{Response, Server};
+    /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
+    /// let addr = server.local_addr();
+    /// server.stop();
+    /// assert!(std::net::TcpStream::connect(addr).is_err());
+    /// ```
+    pub fn stop(mut self) {
+        self.stop_within(STOP_DEADLINE);
+    }
+
+    /// Like [`stop`](Self::stop), waiting at most `deadline` for requests in progress; the
+    /// connections still busy after it are cut. Returns how many were cut.
+    ///
+    /// ```
+    /// # use webex_bot::server::{Response, Server};
+    /// let mut server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
+    /// assert_eq!(server.stop_within(std::time::Duration::from_secs(1)), 0);
+    /// ```
+    pub fn stop_within(&mut self, deadline: Duration) -> usize {
+        let Some(acceptor) = self.acceptor.take() else {
+            return 0;
+        };
+        let until = Instant::now() + deadline;
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        self.shared.changed.notify_all();
+        // Wake the acceptor out of accept() with a connection of our own.
+        let _ = TcpStream::connect_timeout(&wake_addr(self.addr), Duration::from_secs(1));
+        let _ = acceptor.join();
+        let mut conns = self.shared.conns.lock().expect("connections");
+        for c in conns.map.values() {
+            if !c.busy.load(Ordering::SeqCst) {
+                let _ = c.stream.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        while !conns.map.is_empty() {
+            let now = Instant::now();
+            if now >= until {
+                let cut = conns.map.len();
+                for c in conns.map.values() {
+                    let _ = c.stream.shutdown(std::net::Shutdown::Both);
+                }
+                log::warn!(
+                    "{}: {cut} connections still busy at the deadline, cut",
+                    self.shared.config.name
+                );
+                return cut;
+            }
+            conns = self
+                .shared
+                .changed
+                .wait_timeout(conns, until - now)
+                .expect("connections")
+                .0;
+        }
+        0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop_within(STOP_DEADLINE);
+    }
+}
+
+/// Where to connect to reach a listener bound to `addr` (a wildcard address becomes the
+/// loopback one).
+fn wake_addr(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
+pub(crate) struct Shared {
+    config: ServerBuilder,
+    handler: Box<Handler>,
+    stopping: AtomicBool,
+    conns: Mutex<Conns>,
+    changed: Condvar,
+    next_id: AtomicU64,
+}
+
+#[derive(Default)]
+struct Conns {
+    map: std::collections::HashMap<u64, Arc<ConnState>>,
+}
+
+/// What [`Server::stop`] needs of a connection: a handle to close it, and whether a request
+/// is in progress on it.
+pub(crate) struct ConnState {
+    stream: TcpStream,
+    busy: AtomicBool,
+}
+
+fn accept_loop(shared: &Arc<Shared>, listener: &TcpListener) {
+    loop {
+        {
+            let mut conns = shared.conns.lock().expect("connections");
+            while conns.map.len() >= shared.config.max_connections
+                && !shared.stopping.load(Ordering::SeqCst)
+            {
+                conns = shared.changed.wait(conns).expect("connections");
+            }
+        }
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                if shared.stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                start_connection(shared, stream, peer);
+            }
+            Err(e) => match e.kind() {
+                io::ErrorKind::Interrupted
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::ConnectionReset => {}
+                _ => {
+                    // Out of file descriptors and the like: wait for a connection to end
+                    // (or a short while) and try again rather than stop serving.
+                    log::error!("{}: accept failed: {e}", shared.config.name);
+                    let conns = shared.conns.lock().expect("connections");
+                    let _ = shared
+                        .changed
+                        .wait_timeout(conns, Duration::from_millis(50))
+                        .expect("connections");
+                }
+            },
+        }
+    }
+}
+
+fn start_connection(shared: &Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
+    let handle = match stream.try_clone() {
+        Ok(h) => h,
+        Err(e) => {
+            log::error!("{}: cannot serve {peer}: {e}", shared.config.name);
+            return;
+        }
+    };
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    let state = Arc::new(ConnState {
+        stream: handle,
+        busy: AtomicBool::new(false),
+    });
+    shared
+        .conns
+        .lock()
+        .expect("connections")
+        .map
+        .insert(id, state.clone());
+    let thread_shared = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("{}-conn", shared.config.name))
+        .stack_size(shared.config.stack_size)
+        .spawn(move || {
+            conn::serve(&thread_shared, &state, stream, peer);
+            thread_shared
+                .conns
+                .lock()
+                .expect("connections")
+                .map
+                .remove(&id);
+            thread_shared.changed.notify_all();
+        });
+    if let Err(e) = spawned {
+        log::error!("{}: no thread for {peer}: {e}", shared.config.name);
+        shared.conns.lock().expect("connections").map.remove(&id);
+    }
+}
