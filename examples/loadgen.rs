@@ -164,15 +164,21 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
                     let (tx, rx) = crossbeam_channel::bounded(1);
                     waiting.lock().expect("waiting").insert(n, tx);
                     let sent = Instant::now();
-                    let ok = agent
+                    let answer = agent
                         .post(&url)
                         .header("Content-Type", "application/json")
                         .header("X-Spark-Signature", &sig)
-                        .send(&body)
-                        .is_ok_and(|r| r.status().is_success());
-                    if !ok {
+                        .send(&body);
+                    let why = match &answer {
+                        Ok(r) if r.status().is_success() => None,
+                        Ok(r) => Some(format!("answered {}", r.status())),
+                        Err(e) => Some(e.to_string()),
+                    };
+                    if let Some(why) = why {
                         waiting.lock().expect("waiting").remove(&n);
-                        failed.fetch_add(1, Ordering::Relaxed);
+                        if failed.fetch_add(1, Ordering::Relaxed) < 5 {
+                            eprintln!("loadgen: event {n} failed: {why}");
+                        }
                         continue;
                     }
                     match rx.recv_timeout(Duration::from_secs(10)) {

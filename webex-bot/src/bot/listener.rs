@@ -4,7 +4,7 @@
 //! checks the request and answers it. A webhook is answered as soon as it is checked and
 //! queued: handler work never delays the 2xx.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -105,13 +105,12 @@ impl Listener {
         shared: Arc<Shared>,
         max_connections: usize,
     ) -> Result<Listener, String> {
-        let tcp = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let server = Server::builder()
             .name("webex-bot-http")
             .max_connections(max_connections)
             .body_limit(shared.body_limit)
-            .serve(tcp, move |request| handle(&shared, request))
-            .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
+            .bind(addr, move |request| handle(&shared, request))
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         Ok(Listener { server })
     }
 

@@ -25,7 +25,6 @@ mod multipart;
 mod render;
 mod world;
 
-use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -443,7 +442,12 @@ impl EmulatorBuilder {
     /// assert!(emu.base_url().ends_with("/v1"));
     /// ```
     pub fn start(self) -> std::io::Result<Emulator> {
-        let tcp = TcpListener::bind(&self.listen)?;
+        let http_config = crate::server::Server::builder()
+            .name("webex-emulator")
+            .max_connections(self.max_connections)
+            .body_limit(http::MAX_BODY)
+            .stack_size(1024 * 1024);
+        let tcp = http_config.listener(&self.listen)?;
         let addr = tcp.local_addr()?;
         let origin = format!("http://{addr}");
         let path_prefix = "/v1".to_owned();
@@ -482,12 +486,7 @@ impl EmulatorBuilder {
         });
         let server = {
             let inner = inner.clone();
-            crate::server::Server::builder()
-                .name("webex-emulator")
-                .max_connections(self.max_connections)
-                .body_limit(http::MAX_BODY)
-                .stack_size(1024 * 1024)
-                .serve(tcp, move |r| http::serve(&inner, r))?
+            http_config.serve(tcp, move |r| http::serve(&inner, r))?
         };
         let mut threads = Vec::new();
         for i in 0..4 {

@@ -61,6 +61,7 @@ pub struct ServerBuilder {
     body_limit: usize,
     head_limit: usize,
     stack_size: usize,
+    backlog: i32,
 }
 
 impl Default for ServerBuilder {
@@ -73,6 +74,7 @@ impl Default for ServerBuilder {
             body_limit: 1024 * 1024,
             head_limit: 16 * 1024,
             stack_size: 256 * 1024,
+            backlog: 1024,
         }
     }
 }
@@ -152,7 +154,21 @@ impl ServerBuilder {
         self
     }
 
-    /// Binds `addr` and serves it with `handler`.
+    /// The length of the kernel's queue of connections not yet accepted, for
+    /// [`bind`](Self::bind) (default 1024, capped by the system's `somaxconn`). The standard
+    /// library's 128 overflows when hundreds of senders connect at once, and a dropped
+    /// handshake costs its sender a one-second retransmission.
+    ///
+    /// ```
+    /// let b = webex_bot::server::Server::builder().backlog(4096);
+    /// ```
+    pub fn backlog(mut self, n: u32) -> Self {
+        self.backlog = i32::try_from(n).unwrap_or(i32::MAX).max(1);
+        self
+    }
+
+    /// Binds `addr` (the first of its addresses that can be bound) and serves it with
+    /// `handler`.
     ///
     /// ```
     /// use webex_bot::server::{Response, Server};
@@ -164,7 +180,29 @@ impl ServerBuilder {
         A: ToSocketAddrs,
         H: Fn(Request) -> Response + Send + Sync + 'static,
     {
-        self.serve(TcpListener::bind(addr)?, handler)
+        let listener = self.listener(addr)?;
+        self.serve(listener, handler)
+    }
+
+    /// A listening socket on `addr` with this builder's backlog, for
+    /// [`serve`](Self::serve) when the address must be known before the handler is built.
+    ///
+    /// ```
+    /// use webex_bot::server::{Response, Server};
+    /// let builder = Server::builder();
+    /// let listener = builder.listener("127.0.0.1:0").unwrap();
+    /// let origin = format!("http://{}", listener.local_addr().unwrap());
+    /// let server = builder.serve(listener, move |_| Response::text(200, origin.clone())).unwrap();
+    /// ```
+    pub fn listener<A: ToSocketAddrs>(&self, addr: A) -> io::Result<TcpListener> {
+        let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to bind");
+        for a in addr.to_socket_addrs()? {
+            match listen(a, self.backlog) {
+                Ok(l) => return Ok(l),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
     }
 
     /// Serves an already bound listener with `handler`.
@@ -326,6 +364,18 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop_within(STOP_DEADLINE);
     }
+}
+
+/// A listening socket on `addr` with this backlog (and `SO_REUSEADDR` on Unix, as the
+/// standard library sets it).
+fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(backlog)?;
+    Ok(socket.into())
 }
 
 /// Where to connect to reach a listener bound to `addr` (a wildcard address becomes the
