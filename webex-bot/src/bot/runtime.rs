@@ -340,7 +340,7 @@ pub(crate) struct Shared {
     pub body_limit: usize,
     pub counters: Counters,
     pub dedup: Mutex<Dedup>,
-    pub queue: ChannelSender<WebhookEvent>,
+    pub queue: ChannelSender<Box<WebhookEvent>>,
     pub routes: Vec<Route>,
     pub ignore_bots: bool,
     pub access: Access,
@@ -351,8 +351,6 @@ pub(crate) struct Shared {
     pub explain: bool,
     pub accepting: AtomicBool,
     pub conversations: Arc<super::conversation::Conversations>,
-    /// Set once the listener has stopped: workers end when the queue is empty.
-    pub drained: AtomicBool,
 }
 
 /// Configures a bot. Start with [`Bot::builder`] or [`BotBuilder::from_env`].
@@ -1055,7 +1053,11 @@ impl Bot {
     pub fn start(self) -> Result<RunningBot, BotError> {
         let started = Instant::now();
         let b = self.builder;
-        let (tx, rx) = crossbeam_channel::bounded::<WebhookEvent>(b.queue);
+        // Boxed: the bounded channel allocates every slot up front, and 1024 events inline
+        // would cost over half a megabyte of an idle bot's memory.
+        let (tx, rx) = crossbeam_channel::bounded::<Box<WebhookEvent>>(b.queue);
+        // Dropped at shutdown, which tells idle workers to finish the queue and end.
+        let (drain_tx, drain_rx) = crossbeam_channel::bounded::<()>(0);
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             dispatcher: self.dispatcher,
@@ -1077,17 +1079,17 @@ impl Bot {
             explain: b.explain,
             accepting: AtomicBool::new(true),
             conversations: Arc::default(),
-            drained: AtomicBool::new(false),
         });
         let listener = Listener::bind(&b.listen, shared.clone(), b.max_connections)
             .map_err(BotError::Listen)?;
         let workers = (0..b.workers)
             .map(|i| {
                 let rx = rx.clone();
+                let drain = drain_rx.clone();
                 let shared = shared.clone();
                 std::thread::Builder::new()
                     .name(format!("webex-bot-worker-{i}"))
-                    .spawn(move || worker(rx, shared))
+                    .spawn(move || worker(rx, drain, shared))
                     .expect("spawning a worker thread")
             })
             .collect();
@@ -1095,6 +1097,7 @@ impl Bot {
             shared,
             listener: Some(listener),
             workers,
+            drain: Some(drain_tx),
             webhooks: Vec::new(),
             remove_webhooks: b.remove_webhooks_on_shutdown,
             deadline: b.shutdown_deadline,
@@ -1171,6 +1174,8 @@ pub struct RunningBot {
     shared: Arc<Shared>,
     listener: Option<Listener>,
     workers: Vec<JoinHandle<()>>,
+    /// Dropped at shutdown to let the workers end once the queue is empty.
+    drain: Option<crossbeam_channel::Sender<()>>,
     webhooks: Vec<String>,
     remove_webhooks: bool,
     deadline: Duration,
@@ -1320,7 +1325,7 @@ impl RunningBot {
         if pending > 0 {
             log::info!("shutdown: finishing {pending} queued events");
         }
-        self.shared.drained.store(true, Ordering::SeqCst);
+        self.drain.take();
         if done_rx.recv_deadline(deadline).is_err() {
             log::warn!(
                 "shutdown: workers still busy after {:?}; leaving them",
@@ -1393,26 +1398,31 @@ impl Notifier {
     }
 }
 
-fn worker(rx: Receiver<WebhookEvent>, shared: Arc<Shared>) {
+fn worker(rx: Receiver<Box<WebhookEvent>>, drain: Receiver<()>, shared: Arc<Shared>) {
+    let run = |event: Box<WebhookEvent>| {
+        process(&shared, *event);
+        Counters::bump(&shared.counters.processed);
+    };
     loop {
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(event) => {
-                process(&shared, event);
-                Counters::bump(&shared.counters.processed);
-            }
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
-                if shared.drained.load(Ordering::SeqCst) && rx.is_empty() {
-                    return;
+        crossbeam_channel::select! {
+            recv(rx) -> event => match event {
+                Ok(event) => run(event),
+                Err(_) => return,
+            },
+            // Shutdown: nothing more can be queued; finish what is there.
+            recv(drain) -> _ => {
+                while let Ok(event) = rx.try_recv() {
+                    run(event);
                 }
+                return;
             }
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
         }
     }
 }
 
 /// Queues an accepted event. `Err` means the queue is full: the delivery is refused.
 pub(crate) fn enqueue(shared: &Shared, event: WebhookEvent) -> bool {
-    match shared.queue.try_send(event) {
+    match shared.queue.try_send(Box::new(event)) {
         Ok(()) => true,
         Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => false,
     }

@@ -740,6 +740,11 @@ impl ClientBuilder {
             .user_agent(self.user_agent.as_str())
             .max_idle_connections(self.max_idle_connections)
             .max_idle_connections_per_host(self.max_idle_connections)
+            // Webex's headers are a few KB and bodies stream through: ureq's 128 KiB
+            // buffers per pooled connection would be most of an idle bot's heap.
+            .input_buffer_size(32 * 1024)
+            .max_response_header_size(32 * 1024)
+            .output_buffer_size(16 * 1024)
             .build();
         Ok(Client {
             inner: Arc::new(Inner {
