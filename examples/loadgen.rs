@@ -169,8 +169,12 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
                         .header("Content-Type", "application/json")
                         .header("X-Spark-Signature", &sig)
                         .send(&body);
-                    let why = match &answer {
-                        Ok(r) if r.status().is_success() => None,
+                    let why = match answer {
+                        // The body is read so that the connection goes back to the pool.
+                        Ok(mut r) if r.status().is_success() => {
+                            let _ = r.body_mut().read_to_vec();
+                            None
+                        }
                         Ok(r) => Some(format!("answered {}", r.status())),
                         Err(e) => Some(e.to_string()),
                     };
