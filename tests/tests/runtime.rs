@@ -244,3 +244,92 @@ fn handlers_run_when_the_bot_is_removed() {
     b.remove_bot_from_room(&room).assert_none();
     assert_eq!(rx.try_recv().unwrap(), room);
 }
+
+/// Many senders at once while other connections sit idle on the listener: every delivery
+/// is acknowledged (none refused or reset) and every message is answered exactly once.
+#[test]
+fn concurrent_senders_are_all_served_and_handled_once() {
+    use std::io::{Read, Write};
+    let b = echo_bot();
+    let emu = b.emulator();
+    let addr = b.running().addr();
+    // Kept-alive connections that send nothing more.
+    let mut idle: Vec<std::net::TcpStream> = (0..16)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            s.write_all(b"GET /health HTTP/1.1\r\n\r\n").unwrap();
+            let mut buf = [0u8; 512];
+            assert!(s.read(&mut buf).unwrap() > 0);
+            s
+        })
+        .collect();
+    let url = b.running().webhook_url();
+    let secret = b.running().secret().unwrap().clone();
+    let bot_id = emu.bot().id.clone();
+    let mut expected = 0;
+    for senders in [64usize, 512] {
+        // The messages exist, but the emulator does not deliver them: the senders do.
+        emu.inject(Fault::drop_deliveries(senders as u32));
+        let bodies: Vec<String> = (0..senders)
+            .map(|i| {
+                let m = b
+                    .user_client()
+                    .messages()
+                    .create(&NewMessage::to_email(&emu.bot().email).text(format!("echo s{senders}-{i}")))
+                    .unwrap();
+                format!(
+                    r#"{{"id":"w","resource":"messages","event":"created","data":{{"id":"{}","roomId":"{}"}}}}"#,
+                    m.id,
+                    m.room_id.unwrap_or_default()
+                )
+            })
+            .collect();
+        assert!(emu.wait_until(Duration::from_secs(20), |e| e.pending_deliveries() == 0));
+        let before = b.running().stats();
+        let start = std::sync::Arc::new(std::sync::Barrier::new(senders));
+        let threads: Vec<_> = bodies
+            .into_iter()
+            .map(|body| {
+                let (url, secret, start) = (url.clone(), secret.clone(), start.clone());
+                std::thread::spawn(move || {
+                    let sig = sign(&secret, body.as_bytes());
+                    start.wait();
+                    post(&url, &body, Some(&sig))
+                })
+            })
+            .collect();
+        let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert!(
+            statuses.iter().all(|s| *s == 200),
+            "at {senders} senders: {:?}",
+            statuses.iter().filter(|s| **s != 200).collect::<Vec<_>>()
+        );
+        expected += senders;
+        let answered = |e: &webex_bot::emulator::Emulator| {
+            e.all_messages()
+                .iter()
+                .filter(|m| m.person_id.as_deref() == Some(bot_id.as_str()))
+                .filter(|m| m.text.as_deref().is_some_and(|t| t.starts_with('s')))
+                .count()
+        };
+        assert!(emu.wait_until(Duration::from_secs(60), |e| answered(e) >= expected));
+        // Exactly once: nothing more arrives once every delivery (the bot's own replies
+        // come back as events too, and are ignored) has been processed.
+        assert!(emu.wait_until(Duration::from_secs(20), |e| {
+            let now = b.running().stats();
+            e.pending_deliveries() == 0 && now.processed == now.accepted
+        }));
+        let after = b.running().stats();
+        assert!(after.accepted - before.accepted >= senders as u64);
+        assert_eq!(after.shed, before.shed);
+        assert_eq!(answered(emu), expected);
+    }
+    // The idle connections were never closed for the others' sake, and still work.
+    for s in &mut idle {
+        s.write_all(b"GET /health HTTP/1.1\r\n\r\n").unwrap();
+        let mut buf = [0u8; 512];
+        let n = s.read(&mut buf).unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    }
+}
