@@ -1,7 +1,8 @@
 //! The bot runtime: the webhook listener, the worker pool, dispatch and replies.
 //!
-//! A [`Bot`] is built from the environment and a command table, then started: a tiny_http
-//! listener checks each delivery's signature, answers at once and queues the event; a
+//! A [`Bot`] is built from the environment and a command table, then started: the
+//! [listener](crate::server) checks each delivery's signature, answers at once and queues
+//! the event; a
 //! bounded pool of workers fetches each message, runs the matching command and sends the
 //! reply through the [`Client`](crate::Client).
 

@@ -210,7 +210,6 @@ impl Conn<'_> {
     }
 
     fn read_body(&mut self, head: &Head) -> Result<Vec<u8>, Reject> {
-        self.set_timeout(self.shared.config.io_timeout);
         let limit = self.shared.config.body_limit;
         if let Some(te) = head.header("transfer-encoding") {
             let chunked = te
@@ -261,6 +260,7 @@ impl Conn<'_> {
         self.buf.drain(..buffered);
         let mut rest = (n - buffered) as u64;
         let mut sink = [0u8; 8192];
+        self.set_timeout(self.shared.config.io_timeout);
         while rest > 0 {
             let want = rest.min(sink.len() as u64) as usize;
             match self.stream.read(&mut sink[..want]) {
@@ -291,6 +291,7 @@ impl Conn<'_> {
         self.buf.drain(..buffered);
         let rest = n - buffered;
         if rest > 0 {
+            self.set_timeout(self.shared.config.io_timeout);
             let start = out.len();
             out.resize(start + rest, 0);
             self.stream.read_exact(&mut out[start..]).map_err(|e| {
@@ -307,6 +308,7 @@ impl Conn<'_> {
     /// Ensures at least `n` bytes are buffered.
     fn need(&mut self, n: usize) -> Result<(), Reject> {
         while self.buf.len() < n {
+            self.set_timeout(self.shared.config.io_timeout);
             match self.fill() {
                 Ok(0) => return Err(reject(400, "body cut short")),
                 Ok(_) => {}
