@@ -86,8 +86,13 @@ fn the_listener_answers_bad_requests_with_the_right_status() {
         post(&url, garbage, Some(&sign(&secret, garbage.as_bytes()))),
         400
     );
+    let before = b.running().stats();
     let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
     assert_eq!(post(&url, &big, Some(&sign(&secret, big.as_bytes()))), 413);
+    // Refused by the server before the listener saw it, and still counted.
+    let after = b.running().stats();
+    assert_eq!(after.malformed - before.malformed, 1);
+    assert_eq!(after.received - before.received, 1);
     let base = format!("http://{}", b.running().addr());
     assert_eq!(agent().get(&url).call().unwrap().status().as_u16(), 405);
     assert_eq!(

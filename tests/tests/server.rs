@@ -159,7 +159,14 @@ fn chunked_bodies_and_expect_continue() {
 
 #[test]
 fn bad_requests_get_a_status_and_the_server_goes_on() {
-    let server = echo_server(Server::builder().body_limit(10).head_limit(1024));
+    let refused = Arc::new(Mutex::new(Vec::new()));
+    let seen = refused.clone();
+    let server = echo_server(
+        Server::builder()
+            .body_limit(10)
+            .head_limit(1024)
+            .on_refused(move |r| seen.lock().unwrap().push((r.status, r.path.clone()))),
+    );
     let addr = server.local_addr();
 
     // Over the body limit while waiting for 100 Continue: refused before the body is sent.
@@ -213,6 +220,26 @@ fn bad_requests_get_a_status_and_the_server_goes_on() {
     let mut c = connect(addr);
     send(&mut c, "GET /fine HTTP/1.1\r\n\r\n");
     assert_eq!(read_answer(&mut c, false).unwrap().body, "GET /fine ");
+
+    // Every refusal reached the hook, with the path when the head could be read.
+    let refused = refused.lock().unwrap().clone();
+    assert_eq!(refused.len(), 9);
+    assert_eq!(refused[0], (413, Some("/".to_owned())));
+    assert_eq!(refused[3], (400, None));
+    assert_eq!(refused[8], (431, None));
+
+    // Framed both by length and chunks: served by the chunks, then the connection closes.
+    let mut c = connect(addr);
+    send(
+        &mut c,
+        "POST /both HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+    );
+    let a = read_answer(&mut c, false).unwrap();
+    assert_eq!(
+        (a.body.as_str(), a.header("connection")),
+        ("POST /both ok", Some("close"))
+    );
+    assert!(closed(&mut c));
 }
 
 #[test]

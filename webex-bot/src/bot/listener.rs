@@ -109,6 +109,15 @@ impl Listener {
             .name("webex-bot-http")
             .max_connections(max_connections)
             .body_limit(shared.body_limit)
+            .on_refused({
+                let shared = shared.clone();
+                move |r| {
+                    if r.path.as_deref() == Some(shared.webhook_path.as_str()) {
+                        Counters::bump(&shared.counters.received);
+                        Counters::bump(&shared.counters.malformed);
+                    }
+                }
+            })
             .bind(addr, move |request| handle(&shared, request))
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         Ok(Listener { server })

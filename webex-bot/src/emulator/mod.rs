@@ -445,8 +445,7 @@ impl EmulatorBuilder {
         let http_config = crate::server::Server::builder()
             .name("webex-emulator")
             .max_connections(self.max_connections)
-            .body_limit(http::MAX_BODY)
-            .stack_size(1024 * 1024);
+            .body_limit(http::MAX_BODY);
         let tcp = http_config.listener(&self.listen)?;
         let addr = tcp.local_addr()?;
         let origin = format!("http://{addr}");

@@ -6,8 +6,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::message::{Request, Response, reason};
-use super::{ConnState, Shared};
+use super::message::{Request, Response, find_header, reason};
+use super::{ConnState, Refusal, Shared};
 
 /// Why a request cannot be served: answered with this status, then the connection closes.
 struct Reject {
@@ -32,10 +32,7 @@ struct Head {
 
 impl Head {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// Whether the `Connection` header lists `token`.
@@ -81,13 +78,17 @@ pub(super) fn serve(shared: &Shared, state: &ConnState, stream: TcpStream, peer:
         let head = match conn.read_head() {
             Ok(Some(h)) => h,
             Ok(None) => return,
-            Err(r) => return conn.refuse(&r, peer),
+            Err(r) => return conn.refuse(&r, None, peer),
         };
         state.busy.store(true, Ordering::SeqCst);
-        let keep_alive = head.keep_alive();
+        // A request framed both ways is served, but nothing after it on this connection is
+        // trusted (RFC 9112, 6.1).
+        let keep_alive = head.keep_alive()
+            && !(head.header("transfer-encoding").is_some()
+                && head.header("content-length").is_some());
         let body = match conn.read_body(&head) {
             Ok(b) => b,
-            Err(r) => return conn.refuse(&r, peer),
+            Err(r) => return conn.refuse(&r, Some(&head), peer),
         };
         let head_only = head.method == "HEAD";
         let minor = head.minor;
@@ -421,13 +422,23 @@ impl Conn<'_> {
     }
 
     /// Answers a request that cannot be served, then the connection closes.
-    fn refuse(&mut self, r: &Reject, peer: SocketAddr) {
+    fn refuse(&mut self, r: &Reject, head: Option<&Head>, peer: SocketAddr) {
         log::info!(
             "{}: rejected a request from {peer}: {} ({})",
             self.shared.config.name,
             r.status,
             r.why
         );
+        if let Some(hook) = &self.shared.config.on_refused {
+            let target = head.map(|h| h.target.as_str());
+            hook(&Refusal {
+                status: r.status,
+                method: head.map(|h| h.method.clone()),
+                path: target.map(|t| t.split_once('?').map_or(t, |(p, _)| p).to_owned()),
+                reason: r.why.clone(),
+                remote: peer,
+            });
+        }
         let resp = Response::text(r.status, r.why.clone());
         let _ = self.write_response(&resp, false, false, 1);
         // Let the peer read the answer before the close (a reset could destroy it).

@@ -110,10 +110,7 @@ impl Request {
     /// assert_eq!(req.header("ACCEPT"), Some("*/*"));
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// Every header, names lowercased, in the order received.
@@ -246,10 +243,7 @@ impl Response {
     /// assert_eq!(webex_bot::server::Response::new(200).header("x"), None);
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// Every header, as given.
@@ -270,6 +264,14 @@ impl Response {
     pub fn body(&self) -> &[u8] {
         &self.body
     }
+}
+
+/// The first value of the header `name` (any case) in `headers`.
+pub(super) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// The reason phrase of a status code.

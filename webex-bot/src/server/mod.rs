@@ -42,6 +42,34 @@ pub use message::{Request, Response};
 /// What the server calls for every request, on the connection's thread.
 type Handler = dyn Fn(Request) -> Response + Send + Sync;
 
+/// A request the server answered itself, without calling the handler (a body over the
+/// limit, a malformed request, a client too slow): given to
+/// [`ServerBuilder::on_refused`].
+///
+/// ```
+/// let server = webex_bot::server::Server::builder()
+///     .body_limit(10)
+///     .on_refused(|r| eprintln!("{} refused for {}: {}", r.remote, r.status, r.reason))
+///     .bind("127.0.0.1:0", |_| webex_bot::server::Response::new(204))
+///     .unwrap();
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Refusal {
+    /// The status answered (400, 408, 413, 431).
+    pub status: u16,
+    /// The request's method, when its head could be read.
+    pub method: Option<String>,
+    /// The request's path (without the query), when its head could be read.
+    pub path: Option<String>,
+    /// Why, in words.
+    pub reason: String,
+    /// The client.
+    pub remote: SocketAddr,
+}
+
+type RefusalHook = Arc<dyn Fn(&Refusal) + Send + Sync>;
+
 /// Settings of a [`Server`]; every setter documents its default.
 ///
 /// ```
@@ -52,7 +80,7 @@ type Handler = dyn Fn(Request) -> Response + Send + Sync;
 ///     .idle_timeout(Duration::from_secs(5))
 ///     .body_limit(64 * 1024);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerBuilder {
     name: String,
     max_connections: usize,
@@ -62,6 +90,22 @@ pub struct ServerBuilder {
     head_limit: usize,
     stack_size: usize,
     backlog: i32,
+    on_refused: Option<RefusalHook>,
+}
+
+impl std::fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("name", &self.name)
+            .field("max_connections", &self.max_connections)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("io_timeout", &self.io_timeout)
+            .field("body_limit", &self.body_limit)
+            .field("head_limit", &self.head_limit)
+            .field("stack_size", &self.stack_size)
+            .field("backlog", &self.backlog)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ServerBuilder {
@@ -73,8 +117,9 @@ impl Default for ServerBuilder {
             io_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
             head_limit: 16 * 1024,
-            stack_size: 256 * 1024,
+            stack_size: 2 * 1024 * 1024,
             backlog: 1024,
+            on_refused: None,
         }
     }
 }
@@ -144,13 +189,33 @@ impl ServerBuilder {
         self
     }
 
-    /// The stack size of each connection thread (default 256 KiB); the handler runs there.
+    /// The stack size of each connection thread (default 2 MiB, the standard library's); the
+    /// handler runs there. Only the pages a thread touches take memory.
     ///
     /// ```
     /// let b = webex_bot::server::Server::builder().stack_size(1024 * 1024);
     /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes.max(64 * 1024);
+        self
+    }
+
+    /// Called for every request the server answers itself without calling the handler
+    /// (default: none; each is logged at `info` either way).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::sync::Arc;
+    /// let too_large = Arc::new(AtomicU64::new(0));
+    /// let counter = too_large.clone();
+    /// let b = webex_bot::server::Server::builder().on_refused(move |r| {
+    ///     if r.status == 413 {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///     }
+    /// });
+    /// ```
+    pub fn on_refused(mut self, hook: impl Fn(&Refusal) + Send + Sync + 'static) -> Self {
+        self.on_refused = Some(Arc::new(hook));
         self
     }
 
