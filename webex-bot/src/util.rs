@@ -47,6 +47,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// The time as Webex writes it: ISO 8601 in UTC with milliseconds, `2016-04-21T19:01:55.966Z`.
+#[cfg(any(feature = "emulator", test))]
 pub(crate) fn iso8601(t: SystemTime) -> String {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs();

@@ -24,4 +24,5 @@ pub use runtime::{
     RunningBot, Stats,
 };
 
+#[cfg(feature = "emulator")]
 pub(crate) use lifecycle::ensure_webhooks as register_webhooks;
