@@ -282,6 +282,7 @@ impl ServerBuilder {
         H: Fn(Request) -> Response + Send + Sync + 'static,
     {
         let addr = listener.local_addr()?;
+        let wake = listener.try_clone()?;
         let shared = Arc::new(Shared {
             config: self,
             handler: Box::new(handler),
@@ -301,6 +302,7 @@ impl ServerBuilder {
             addr,
             shared,
             acceptor: Some(acceptor),
+            wake: Some(wake),
         })
     }
 }
@@ -317,6 +319,8 @@ pub struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
     acceptor: Option<JoinHandle<()>>,
+    /// The listening socket, to wake the acceptor out of `accept` at stop.
+    wake: Option<TcpListener>,
 }
 
 impl std::fmt::Debug for Server {
@@ -392,9 +396,17 @@ impl Server {
         let until = Instant::now() + deadline;
         self.shared.stopping.store(true, Ordering::SeqCst);
         self.shared.changed.notify_all();
-        // Wake the acceptor out of accept() with a connection of our own.
-        let _ = TcpStream::connect_timeout(&wake_addr(self.addr), Duration::from_secs(1));
+        // Wake the acceptor out of accept(): shutting the listening socket down does it on
+        // Linux; elsewhere a connection of our own does.
+        let wake = self.wake.take().expect("set until the first stop");
+        if socket2::SockRef::from(&wake)
+            .shutdown(std::net::Shutdown::Both)
+            .is_err()
+        {
+            let _ = TcpStream::connect_timeout(&wake_addr(self.addr), Duration::from_secs(1));
+        }
         let _ = acceptor.join();
+        drop(wake);
         let mut conns = self.shared.conns.lock().expect("connections");
         for c in conns.map.values() {
             if !c.busy.load(Ordering::SeqCst) {
@@ -495,6 +507,7 @@ fn accept_loop(shared: &Arc<Shared>, listener: &TcpListener) {
                 }
                 start_connection(shared, stream, peer);
             }
+            Err(_) if shared.stopping.load(Ordering::SeqCst) => return,
             Err(e) => match e.kind() {
                 io::ErrorKind::Interrupted
                 | io::ErrorKind::ConnectionAborted
