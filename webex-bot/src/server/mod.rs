@@ -25,7 +25,8 @@
 //!
 //! Why not tiny_http: its 0.12 thread pool can leave a new connection queued with no thread
 //! to serve it while every thread holds an idle keep-alive connection (it has no idle
-//! timeout), which stalls webhook deliveries for good. See the runtime chapter of the book.
+//! timeout), which stalls webhook deliveries for good; `tests/tests/server.rs` checks that
+//! new connections are served while others sit idle.
 
 mod conn;
 mod message;
