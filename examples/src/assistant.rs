@@ -48,22 +48,6 @@ const SYNONYMS: &[(Intent, &[&str])] = &[
     (Intent::Greet, &["hello", "hi", "hey", "morning"]),
 ];
 
-/// Levenshtein distance, for typos.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// Whether `word` is `keyword`, allowing one typo in words of five letters or more and two
 /// from eight.
 fn close_to(word: &str, keyword: &str) -> bool {
@@ -72,7 +56,7 @@ fn close_to(word: &str, keyword: &str) -> bool {
         5..=7 => 1,
         _ => 2,
     };
-    word == keyword || (allowed > 0 && distance(word, keyword) <= allowed)
+    word == keyword || (allowed > 0 && webex_bot::command::edit_distance(word, keyword) <= allowed)
 }
 
 fn words(text: &str) -> Vec<String> {

@@ -292,7 +292,7 @@ impl Matcher {
             .iter()
             .filter(|(_, i, _)| !self.specs[*i].hidden)
             .filter(|(k, _, _)| k.chars().count().abs_diff(len) <= limit)
-            .map(|(k, i, _)| (edit_distance(&word, k, limit), *i))
+            .map(|(k, i, _)| (bounded_edit_distance(&word, k, limit), *i))
             .filter(|(d, _)| *d <= limit)
             .min_by_key(|(d, _)| *d)
             .map(|(_, i)| self.specs[i])
@@ -454,7 +454,7 @@ fn cmp_ci(word: &str, key: &str) -> Ordering {
 
 /// Levenshtein distance over chars, or `limit + 1` as soon as it must exceed `limit`; no
 /// allocation for words under 32 characters.
-fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
+fn bounded_edit_distance(a: &str, b: &str, limit: usize) -> usize {
     const N: usize = 32;
     let (la, lb) = (a.chars().count(), b.chars().count());
     if la >= N || lb >= N {
@@ -497,6 +497,20 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[lb]
+}
+
+/// The Levenshtein distance between two words, counted in characters: how many single
+/// insertions, deletions or substitutions turn `a` into `b`. The command table uses it for
+/// "did you mean"; bots use it to tolerate typos in free text.
+///
+/// ```
+/// use webex_bot::command::edit_distance;
+/// assert_eq!(edit_distance("fnd", "find"), 1);
+/// assert_eq!(edit_distance("cancle", "cancel"), 2);
+/// assert_eq!(edit_distance("héllo", "hello"), 1);
+/// ```
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    bounded_edit_distance(a, b, usize::MAX - 1)
 }
 
 #[cfg(test)]
@@ -723,11 +737,11 @@ mod tests {
 
     #[test]
     fn edit_distances() {
-        assert_eq!(edit_distance("fnd", "find", 9), 1);
-        assert_eq!(edit_distance("", "abc", 9), 3);
-        assert_eq!(edit_distance("héllo", "hello", 9), 1);
-        assert_eq!(edit_distance("something", "word198", 3), 4);
+        assert_eq!(bounded_edit_distance("fnd", "find", 9), 1);
+        assert_eq!(bounded_edit_distance("", "abc", 9), 3);
+        assert_eq!(bounded_edit_distance("héllo", "hello", 9), 1);
+        assert_eq!(bounded_edit_distance("something", "word198", 3), 4);
         let long = "x".repeat(40);
-        assert_eq!(edit_distance(&long, &format!("{long}y"), 99), 1);
+        assert_eq!(bounded_edit_distance(&long, &format!("{long}y"), 99), 1);
     }
 }

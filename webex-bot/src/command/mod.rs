@@ -15,5 +15,5 @@ pub use args::{
     ArgError, ArgProblem, ArgValue, Args, Email, FromArg, FromRest, MAX_ARGS, Mention, RestValue,
 };
 pub use input::{BotIdentity, CommandInput, MentionSpan};
-pub use matcher::{ConflictError, Matcher, Matches, Outcome};
+pub use matcher::{ConflictError, Matcher, Matches, Outcome, edit_distance};
 pub use spec::{ArgKind, CommandSpec, Piece};
