@@ -58,11 +58,7 @@ impl RouteRequest {
     /// ```
     /// The first header with this name (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        crate::server::message::find_header(&self.headers, name)
     }
 }
 

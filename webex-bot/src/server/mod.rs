@@ -29,7 +29,7 @@
 //! new connections are served while others sit idle.
 
 mod conn;
-mod message;
+pub(crate) mod message;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
