@@ -96,12 +96,12 @@ impl fmt::Debug for Commands {
 }
 
 impl Commands {
+    /// A table of these commands.
     ///
     /// ```
     /// let again = webex_bot::Commands::new(Vec::new());
     /// assert!(again.is_empty());
     /// ```
-    /// A table of these commands.
     pub fn new(list: Vec<Command>) -> Self {
         Commands {
             list,
@@ -109,6 +109,7 @@ impl Commands {
         }
     }
 
+    /// Answers messages that match no command (instead of "I don't know that command").
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -118,12 +119,12 @@ impl Commands {
     /// let table = commands![echo];
     /// let table = table.fallback(|_ctx| webex_bot::Reply::text("Try `help`."));
     /// ```
-    /// Answers messages that match no command (instead of "I don't know that command").
     pub fn fallback(mut self, f: impl Fn(&Context) -> Reply + Send + Sync + 'static) -> Self {
         self.fallback = Some(Arc::new(f));
         self
     }
 
+    /// Adds the commands of `other` (a bot built from several modules).
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -134,7 +135,6 @@ impl Commands {
     /// let both = table.merge(webex_bot::Commands::default());
     /// assert_eq!(both.len(), 1);
     /// ```
-    /// Adds the commands of `other` (a bot built from several modules).
     pub fn merge(mut self, other: Commands) -> Self {
         self.list.extend(other.list);
         if self.fallback.is_none() {
@@ -143,6 +143,7 @@ impl Commands {
         self
     }
 
+    /// The number of commands.
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -152,11 +153,11 @@ impl Commands {
     /// let table = commands![echo];
     /// assert_eq!(table.len(), 1);
     /// ```
-    /// The number of commands.
     pub fn len(&self) -> usize {
         self.list.len()
     }
 
+    /// Whether there are none.
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -166,11 +167,11 @@ impl Commands {
     /// let table = commands![echo];
     /// assert!(!table.is_empty());
     /// ```
-    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
+    /// Checks the table and indexes it: fails when two commands match the same messages.
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -180,7 +181,6 @@ impl Commands {
     /// let table = commands![echo];
     /// let dispatcher = table.compile().unwrap();
     /// ```
-    /// Checks the table and indexes it: fails when two commands match the same messages.
     pub fn compile(self) -> Result<Dispatcher, ConflictError> {
         let matcher = Matcher::new(self.list.iter().map(|c| c.spec).collect())?;
         let own_help = self
@@ -323,6 +323,7 @@ impl fmt::Display for Explanation {
 
 impl Dispatcher {
     /// Finds the command for `input` and runs it. A panic in the handler is not caught
+    /// here (the runtime catches it around this call).
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -335,12 +336,12 @@ impl Dispatcher {
     /// let d = dispatcher.dispatch(&ctx, &CommandInput::plain("echo hi"));
     /// assert_eq!(d.reply, webex_bot::Reply::text("hi"));
     /// ```
-    /// here (the runtime catches it around this call).
     pub fn dispatch(&self, ctx: &Context, input: &CommandInput<'_>) -> Dispatched {
         self.dispatch_guarded(ctx, input, &|_| None)
     }
 
     /// [`dispatch`](Self::dispatch), asking `refusal` before running a command: a
+    /// `Some(reply)` is sent instead of running it.
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -354,7 +355,6 @@ impl Dispatcher {
     /// let d = dispatcher.dispatch_guarded(&ctx, &CommandInput::plain("echo hi"), &refuse);
     /// assert_eq!(d.reply, webex_bot::Reply::text("no"));
     /// ```
-    /// `Some(reply)` is sent instead of running it.
     pub fn dispatch_guarded(
         &self,
         ctx: &Context,
@@ -466,6 +466,7 @@ impl Dispatcher {
         }
     }
 
+    /// The help text: every visible command with its summary, or one command in full.
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -478,7 +479,6 @@ impl Dispatcher {
     /// assert!(dispatcher.help("").contains("echo <text...>"));
     /// assert!(dispatcher.help("echo").contains("Echo the text."));
     /// ```
-    /// The help text: every visible command with its summary, or one command in full.
     pub fn help(&self, topic: &str) -> String {
         let topic = topic.trim();
         if !topic.is_empty() {
@@ -531,6 +531,7 @@ impl Dispatcher {
         md.into_string()
     }
 
+    /// The commands' patterns.
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -542,7 +543,6 @@ impl Dispatcher {
     /// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
     /// assert_eq!(dispatcher.specs().next().unwrap().name, "echo");
     /// ```
-    /// The commands' patterns.
     pub fn specs(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
         self.commands.iter().map(|c| c.spec)
     }

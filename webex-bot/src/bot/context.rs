@@ -93,6 +93,7 @@ impl Context {
         }
     }
 
+    /// The message being answered.
     ///
     /// ```
     /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -101,11 +102,11 @@ impl Context {
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.message().id, "m1");
     /// ```
-    /// The message being answered.
     pub fn message(&self) -> &Message {
         &self.message
     }
 
+    /// Who sent it.
     ///
     /// ```
     /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -114,7 +115,6 @@ impl Context {
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.sender().email, "alice@example.com");
     /// ```
-    /// Who sent it.
     pub fn sender(&self) -> Sender {
         Sender {
             id: self.message.person_id.clone().unwrap_or_default(),
@@ -122,6 +122,7 @@ impl Context {
         }
     }
 
+    /// Where it was sent.
     ///
     /// ```
     /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -130,7 +131,6 @@ impl Context {
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.room().id, "r1");
     /// ```
-    /// Where it was sent.
     pub fn room(&self) -> RoomRef {
         RoomRef {
             id: self.message.room_id.clone().unwrap_or_default(),
@@ -138,6 +138,7 @@ impl Context {
         }
     }
 
+    /// The REST client, to call any Webex API.
     ///
     /// ```
     /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -146,11 +147,11 @@ impl Context {
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.client().base_url(), "https://webexapis.com/v1");
     /// ```
-    /// The REST client, to call any Webex API.
     pub fn client(&self) -> &Client {
         &self.client
     }
 
+    /// Who the bot is.
     ///
     /// ```
     /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -159,11 +160,11 @@ impl Context {
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.bot().display_name(), "Bot");
     /// ```
-    /// Who the bot is.
     pub fn bot(&self) -> &BotIdentity {
         &self.bot
     }
 
+    /// Shared state of type `T` given to the bot builder, if any.
     ///
     /// ```
     /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -172,7 +173,6 @@ impl Context {
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert!(ctx.state::<u32>().is_none());
     /// ```
-    /// Shared state of type `T` given to the bot builder, if any.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
         self.state.get::<T>().map(State)
     }
@@ -214,6 +214,7 @@ impl Context {
     }
 
     /// Sends messages now, before the handler returns (the return value is sent after).
+    /// Targets are relative to this message: [`Reply::in_thread`], [`Reply::direct`], ...
     ///
     /// ```
     /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -225,7 +226,6 @@ impl Context {
     /// # Ok(()) }
     /// let _ = ctx;
     /// ```
-    /// Targets are relative to this message: [`Reply::in_thread`], [`Reply::direct`], ...
     pub fn say(&self, reply: impl IntoReply) -> Result<Vec<Message>, crate::client::Error> {
         (self.outbox)(self, reply.into_reply())
     }
@@ -334,6 +334,8 @@ impl fmt::Display for InjectError {
 impl std::error::Error for InjectError {}
 
 /// A handler parameter the runtime supplies, chosen by its type, for parameters that are
+/// not in the pattern: `&Context`, `&Message`, `Message`, [`Sender`], [`RoomRef`],
+/// [`Client`], [`BotIdentity`] and [`State<T>`].
 ///
 /// ```
 /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
@@ -344,8 +346,6 @@ impl std::error::Error for InjectError {}
 /// let who = Sender::from_context(&ctx).unwrap();
 /// assert_eq!(who.email, "alice@example.com");
 /// ```
-/// not in the pattern: `&Context`, `&Message`, `Message`, [`Sender`], [`RoomRef`],
-/// [`Client`], [`BotIdentity`] and [`State<T>`].
 #[diagnostic::on_unimplemented(
     message = "parameter of type `{Self}` is neither in the pattern nor supplied by the runtime",
     label = "not an argument of the pattern, and the runtime cannot supply a `{Self}`",

@@ -50,13 +50,13 @@ pub struct RouteRequest {
 }
 
 impl RouteRequest {
+    /// The first header with this name (any case).
     ///
     /// ```
     /// # use webex_bot::Bot;
     /// let builder = Bot::builder(webex_bot::Commands::default());
     /// let builder = builder.route("GET", "/who", |req| webex_bot::bot::RouteResponse::new(200, req.header("User-Agent").unwrap_or("?")));
     /// ```
-    /// The first header with this name (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         crate::server::message::find_header(&self.headers, name)
     }
@@ -77,12 +77,12 @@ pub struct RouteResponse {
 }
 
 impl RouteResponse {
+    /// A response with this status and body.
     ///
     /// ```
     /// let r = webex_bot::bot::RouteResponse::new(200, "{}");
     /// assert_eq!(r.body, "{}");
     /// ```
-    /// A response with this status and body.
     pub fn new(status: u16, body: impl Into<String>) -> Self {
         RouteResponse {
             status,

@@ -86,50 +86,50 @@ pub struct Access {
 }
 
 impl Access {
+    /// Allows this email address.
     ///
     /// ```
     ///
     /// use webex_bot::bot::Access;
     /// assert!(Access::default().person("a@b.c").allows("A@b.c", "r"));
     /// ```
-    /// Allows this email address.
     pub fn person(mut self, email: &str) -> Self {
         self.people.insert(email.trim().to_lowercase());
         self
     }
 
+    /// Allows every address of this domain.
     ///
     /// ```
     ///
     /// use webex_bot::bot::Access;
     /// assert!(!Access::default().domain("b.c").allows("a@x.y", "r"));
     /// ```
-    /// Allows every address of this domain.
     pub fn domain(mut self, domain: &str) -> Self {
         self.domains
             .insert(domain.trim().trim_start_matches('@').to_lowercase());
         self
     }
 
+    /// Allows commands in this room (whoever sends them, if no people or domains are set).
     ///
     /// ```
     ///
     /// use webex_bot::bot::Access;
     /// assert!(!Access::default().room("r1").allows("a@b.c", "r2"));
     /// ```
-    /// Allows commands in this room (whoever sends them, if no people or domains are set).
     pub fn room(mut self, room_id: &str) -> Self {
         self.rooms.insert(room_id.to_owned());
         self
     }
 
+    /// Whether a message from `email` in `room_id` passes.
     ///
     /// ```
     ///
     /// use webex_bot::bot::Access;
     /// assert!(Access::default().allows("anyone@any.where", "any-room"));
     /// ```
-    /// Whether a message from `email` in `room_id` passes.
     pub fn allows(&self, email: &str, room_id: &str) -> bool {
         let email = email.to_lowercase();
         let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
@@ -164,6 +164,7 @@ pub struct CardContext {
 }
 
 impl CardContext {
+    /// The person who pressed the button.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -173,11 +174,11 @@ impl CardContext {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.on_card("ok", |ctx: &webex_bot::bot::CardContext, _: serde_json::Value| ctx.person_id().to_owned());
     /// ```
-    /// The person who pressed the button.
     pub fn person_id(&self) -> &str {
         self.action.person_id.as_deref().unwrap_or("")
     }
 
+    /// The room of the card.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -187,7 +188,6 @@ impl CardContext {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.on_card("ok", |ctx: &webex_bot::bot::CardContext, _: serde_json::Value| ctx.room_id().to_owned());
     /// ```
-    /// The room of the card.
     pub fn room_id(&self) -> &str {
         self.action.room_id.as_deref().unwrap_or("")
     }
@@ -447,6 +447,7 @@ impl BotBuilder {
     }
 
     /// A builder configured from the environment: `WEBEX_ACCESS_TOKEN` (required),
+    /// `WEBEX_BASE_URL`, `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL` and `WEBEX_LISTEN`.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -458,11 +459,11 @@ impl BotBuilder {
     /// let result = webex_bot::BotBuilder::from_env(webex_bot::Commands::default());
     /// let _ = (builder, result);
     /// ```
-    /// `WEBEX_BASE_URL`, `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL` and `WEBEX_LISTEN`.
     pub fn from_env(commands: Commands) -> Result<Self, BotError> {
         BotBuilder::new(commands).env()
     }
 
+    /// Applies the environment variables (see [`from_env`](Self::from_env)) to this builder.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -473,7 +474,6 @@ impl BotBuilder {
     /// let result = builder.env(); // Err when WEBEX_ACCESS_TOKEN is not set
     /// let _ = result;
     /// ```
-    /// Applies the environment variables (see [`from_env`](Self::from_env)) to this builder.
     pub fn env(self) -> Result<Self, BotError> {
         let client = Client::from_env().map_err(|e| BotError::Config(e.to_string()))?;
         let mut b = self.client(client);
@@ -495,6 +495,7 @@ impl BotBuilder {
         Ok(b)
     }
 
+    /// The client the bot uses (required unless built with [`from_env`](Self::from_env)).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -504,12 +505,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.client(webex_bot::Client::new("token"));
     /// ```
-    /// The client the bot uses (required unless built with [`from_env`](Self::from_env)).
     pub fn client(mut self, client: Client) -> Self {
         self.client = Some(client);
         self
     }
 
+    /// The bot's identity, to skip `GET /people/me` at start (tests, benchmarks).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -519,12 +520,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.identity(webex_bot::command::BotIdentity::new("bot-id", "Bot"));
     /// ```
-    /// The bot's identity, to skip `GET /people/me` at start (tests, benchmarks).
     pub fn identity(mut self, identity: BotIdentity) -> Self {
         self.identity = Some(identity);
         self
     }
 
+    /// The address the listener binds (default `0.0.0.0:8080`; port 0 picks a free one).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -534,13 +535,13 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.listen("127.0.0.1:0");
     /// ```
-    /// The address the listener binds (default `0.0.0.0:8080`; port 0 picks a free one).
     pub fn listen(mut self, addr: impl Into<String>) -> Self {
         self.listen = addr.into();
         self
     }
 
     /// Where Webex reaches the listener. Its path is the webhook path (`/` when it has
+    /// none); with it set, the bot registers its webhooks at start.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -550,13 +551,13 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.public_url("https://bot.example.com/webex");
     /// ```
-    /// none); with it set, the bot registers its webhooks at start.
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
         self.public_url = Some(url.into());
         self
     }
 
     /// The webhook secret (default: a fresh random one when webhooks are managed; none, and
+    /// no signature check, otherwise).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -566,12 +567,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.secret(webex_bot::webhook::Secret::new("s3cret"));
     /// ```
-    /// no signature check, otherwise).
     pub fn secret(mut self, secret: Secret) -> Self {
         self.secret = Some(secret);
         self
     }
 
+    /// How many threads run handlers (default 8).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -581,13 +582,13 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.workers(16);
     /// ```
-    /// How many threads run handlers (default 8).
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = n.max(1);
         self
     }
 
     /// How many accepted events may wait for a worker (default 1024). Past that, deliveries
+    /// are refused with 503 so that Webex retries them, and counted as shed.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -597,12 +598,14 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.queue_capacity(4096);
     /// ```
-    /// are refused with 503 so that Webex retries them, and counted as shed.
     pub fn queue_capacity(mut self, n: usize) -> Self {
         self.queue = n.max(1);
         self
     }
 
+    /// The most connections the listener keeps open at once (default 1024), each served by
+    /// a thread of its own. Past it, new connections wait in the kernel's backlog until one
+    /// closes; idle kept-alive connections close after 30 s.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -612,14 +615,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.max_connections(256);
     /// ```
-    /// The most connections the listener keeps open at once (default 1024), each served by
-    /// a thread of its own. Past it, new connections wait in the kernel's backlog until one
-    /// closes; idle kept-alive connections close after 30 s.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
         self
     }
 
+    /// The largest webhook body accepted (default 1 MiB).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -629,12 +630,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.body_limit(64 * 1024);
     /// ```
-    /// The largest webhook body accepted (default 1 MiB).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
+    /// Shared state handlers take as a [`State<T>`](super::State) parameter.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -644,12 +645,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.state(std::sync::atomic::AtomicU64::new(0));
     /// ```
-    /// Shared state handlers take as a [`State<T>`](super::State) parameter.
     pub fn state<T: Send + Sync + 'static>(self, value: T) -> Self {
         self.shared_state(Arc::new(value))
     }
 
     /// Shared state already in an `Arc`, for state the bot shares with other code (a timer
+    /// thread, an extra route).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -660,13 +661,13 @@ impl BotBuilder {
     /// let shared = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     /// let builder = builder.shared_state(shared.clone());
     /// ```
-    /// thread, an extra route).
     pub fn shared_state<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
         self.state.insert(value);
         self
     }
 
     /// Runs once the bot serves, with a [`Notifier`] to post from other threads: start
+    /// timers or watchers here.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -678,13 +679,13 @@ impl BotBuilder {
     ///     std::thread::spawn(move || { let _ = notifier; });
     /// });
     /// ```
-    /// timers or watchers here.
     pub fn on_start(mut self, f: impl FnOnce(Notifier) + Send + 'static) -> Self {
         self.on_start.push(Box::new(f));
         self
     }
 
     /// Handles submissions of cards whose submit button has `action` (see
+    /// [`Card::submit`](crate::card::Card::submit)); the inputs are deserialized into `T`.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -696,7 +697,6 @@ impl BotBuilder {
     /// struct Vote { choice: String }
     /// let builder = builder.on_card("vote", |_ctx: &webex_bot::bot::CardContext, v: Vote| format!("You chose {}", v.choice));
     /// ```
-    /// [`Card::submit`](crate::card::Card::submit)); the inputs are deserialized into `T`.
     pub fn on_card<T, R, F>(mut self, action: &str, handler: F) -> Self
     where
         T: DeserializeOwned,
@@ -715,6 +715,7 @@ impl BotBuilder {
     }
 
     /// Runs when the bot is added to a room (for example, to greet with help). The reply
+    /// goes to that room.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -724,7 +725,6 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.on_added(|_ctx: &webex_bot::bot::EventContext| "Hello! Type `help`.");
     /// ```
-    /// goes to that room.
     pub fn on_added<R: IntoReply, F: Fn(&EventContext) -> R + Send + Sync + 'static>(
         mut self,
         f: F,
@@ -733,6 +733,7 @@ impl BotBuilder {
         self
     }
 
+    /// Runs when the bot is removed from a room.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -742,7 +743,6 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.on_removed(|ctx: &webex_bot::bot::EventContext| { let _ = &ctx.membership; });
     /// ```
-    /// Runs when the bot is removed from a room.
     pub fn on_removed<R: IntoReply, F: Fn(&EventContext) -> R + Send + Sync + 'static>(
         mut self,
         f: F,
@@ -752,6 +752,7 @@ impl BotBuilder {
     }
 
     /// Serves another HTTP route on the same listener, such as `POST /hooks/ci` for a
+    /// notifier.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -762,7 +763,6 @@ impl BotBuilder {
     /// use webex_bot::bot::RouteResponse;
     /// let builder = builder.route("POST", "/hooks/ci", |req| RouteResponse::new(202, format!("{} bytes", req.body.len())));
     /// ```
-    /// notifier.
     pub fn route<F>(mut self, method: &str, path: &str, handler: F) -> Self
     where
         F: Fn(&RouteRequest) -> RouteResponse + Send + Sync + 'static,
@@ -777,6 +777,7 @@ impl BotBuilder {
     }
 
     /// Whether messages from other bots are ignored (default true; the bot's own messages
+    /// are always ignored).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -786,12 +787,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.ignore_bots(false);
     /// ```
-    /// are always ignored).
     pub fn ignore_bots(mut self, yes: bool) -> Self {
         self.ignore_bots = yes;
         self
     }
 
+    /// Who may use the bot at all.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -801,12 +802,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.access(webex_bot::bot::Access::default().domain("example.com"));
     /// ```
-    /// Who may use the bot at all.
     pub fn access(mut self, access: Access) -> Self {
         self.access = access;
         self
     }
 
+    /// Who may use one command (by function name).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -816,12 +817,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.command_access("echo", webex_bot::bot::Access::default().person("boss@example.com"));
     /// ```
-    /// Who may use one command (by function name).
     pub fn command_access(mut self, command: &'static str, access: Access) -> Self {
         self.command_access.insert(command, access);
         self
     }
 
+    /// Logs, at info level, why each message matched a command or not.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -831,12 +832,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.explain(true);
     /// ```
-    /// Logs, at info level, why each message matched a command or not.
     pub fn explain(mut self, yes: bool) -> Self {
         self.explain = yes;
         self
     }
 
+    /// Whether the bot creates and repairs its webhooks when a public URL is set (default true).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -846,12 +847,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.manage_webhooks(false);
     /// ```
-    /// Whether the bot creates and repairs its webhooks when a public URL is set (default true).
     pub fn manage_webhooks(mut self, yes: bool) -> Self {
         self.manage_webhooks = yes;
         self
     }
 
+    /// Deletes the bot's webhooks at shutdown (default false).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -861,12 +862,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.remove_webhooks_on_shutdown(true);
     /// ```
-    /// Deletes the bot's webhooks at shutdown (default false).
     pub fn remove_webhooks_on_shutdown(mut self, yes: bool) -> Self {
         self.remove_webhooks_on_shutdown = yes;
         self
     }
 
+    /// How long shutdown waits for in-flight events (default 10 s).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -876,12 +877,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.shutdown_deadline(std::time::Duration::from_secs(30));
     /// ```
-    /// How long shutdown waits for in-flight events (default 10 s).
     pub fn shutdown_deadline(mut self, d: Duration) -> Self {
         self.shutdown_deadline = d;
         self
     }
 
+    /// The name the bot gives its webhooks, to find its own again (default `webex-bot`).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -891,12 +892,12 @@ impl BotBuilder {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.webhook_name("ops-bot");
     /// ```
-    /// The name the bot gives its webhooks, to find its own again (default `webex-bot`).
     pub fn webhook_name(mut self, name: impl Into<String>) -> Self {
         self.webhook_name = name.into();
         self
     }
 
+    /// Checks the configuration, compiles the commands and learns who the bot is.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -911,7 +912,6 @@ impl BotBuilder {
     ///     .unwrap();
     /// assert_eq!(bot.identity().display_name(), "Bot");
     /// ```
-    /// Checks the configuration, compiles the commands and learns who the bot is.
     pub fn build(self) -> Result<Bot, BotError> {
         let client = self.client.clone().ok_or_else(|| {
             BotError::Config("no client: call `.client(..)` or use `from_env`".into())
@@ -988,6 +988,7 @@ impl fmt::Debug for Bot {
 }
 
 impl Bot {
+    /// A builder for a bot with these commands.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -997,11 +998,11 @@ impl Bot {
     /// let builder = Bot::builder(commands![echo]);
     /// let builder = builder.workers(4);
     /// ```
-    /// A builder for a bot with these commands.
     pub fn builder(commands: Commands) -> BotBuilder {
         BotBuilder::new(commands)
     }
 
+    /// Who the bot is.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -1012,11 +1013,11 @@ impl Bot {
     /// let bot = builder.client(webex_bot::Client::new("t")).identity(webex_bot::command::BotIdentity::new("b", "Bot")).build().unwrap();
     /// assert_eq!(bot.identity().person_id(), "b");
     /// ```
-    /// Who the bot is.
     pub fn identity(&self) -> &BotIdentity {
         &self.identity
     }
 
+    /// The compiled commands.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -1027,11 +1028,11 @@ impl Bot {
     /// let bot = builder.client(webex_bot::Client::new("t")).identity(webex_bot::command::BotIdentity::new("b", "Bot")).build().unwrap();
     /// assert_eq!(bot.dispatcher().specs().count(), 1);
     /// ```
-    /// The compiled commands.
     pub fn dispatcher(&self) -> &Dispatcher {
         &self.dispatcher
     }
 
+    /// Starts listening and processing in the background.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -1049,7 +1050,6 @@ impl Bot {
     ///     .unwrap();
     /// running.shutdown();
     /// ```
-    /// Starts listening and processing in the background.
     pub fn start(self) -> Result<RunningBot, BotError> {
         let started = Instant::now();
         let b = self.builder;
@@ -1134,6 +1134,7 @@ impl Bot {
         Ok(running)
     }
 
+    /// Starts, then serves until SIGINT or SIGTERM, then shuts down gracefully.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -1145,7 +1146,6 @@ impl Bot {
     /// // builder.env()?.build()?.run()?;
     /// let _ = builder;
     /// ```
-    /// Starts, then serves until SIGINT or SIGTERM, then shuts down gracefully.
     pub fn run(self) -> Result<(), BotError> {
         use signal_hook::consts::{SIGINT, SIGTERM};
         let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
@@ -1190,6 +1190,7 @@ impl fmt::Debug for RunningBot {
 }
 
 impl RunningBot {
+    /// The address the listener is bound to.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -1200,7 +1201,6 @@ impl RunningBot {
     /// let running = bot.running();
     /// assert!(running.addr().ip().is_loopback());
     /// ```
-    /// The address the listener is bound to.
     pub fn addr(&self) -> SocketAddr {
         self.listener
             .as_ref()
@@ -1208,6 +1208,7 @@ impl RunningBot {
             .expect("the listener runs until shutdown")
     }
 
+    /// The URL of the webhook path on the listener.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -1218,11 +1219,11 @@ impl RunningBot {
     /// let running = bot.running();
     /// assert!(running.webhook_url().starts_with("http://127.0.0.1:"));
     /// ```
-    /// The URL of the webhook path on the listener.
     pub fn webhook_url(&self) -> String {
         format!("http://{}{}", self.addr(), self.shared.webhook_path)
     }
 
+    /// The secret deliveries must be signed with, if any.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -1233,11 +1234,11 @@ impl RunningBot {
     /// let running = bot.running();
     /// assert!(running.secret().is_some());
     /// ```
-    /// The secret deliveries must be signed with, if any.
     pub fn secret(&self) -> Option<&Secret> {
         self.shared.secret.as_ref()
     }
 
+    /// Posts through the bot from other threads (the notifier pattern).
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -1250,13 +1251,13 @@ impl RunningBot {
     /// let notifier = running.notifier();
     /// notifier.send(Reply::text("hello").to_room(bot.group_room())).unwrap();
     /// ```
-    /// Posts through the bot from other threads (the notifier pattern).
     pub fn notifier(&self) -> Notifier {
         Notifier {
             client: self.shared.client.clone(),
         }
     }
 
+    /// Counters since start.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -1268,13 +1269,13 @@ impl RunningBot {
     /// bot.say("echo hi");
     /// assert_eq!(running.stats().panics, 0);
     /// ```
-    /// Counters since start.
     pub fn stats(&self) -> Stats {
         let mut s = self.shared.counters.snapshot();
         s.waiting = self.shared.conversations.waiting();
         s
     }
 
+    /// The ids of the webhooks the bot registered.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -1285,12 +1286,12 @@ impl RunningBot {
     /// let running = bot.running();
     /// assert!(running.webhook_ids().is_empty()); // the harness registers them itself
     /// ```
-    /// The ids of the webhooks the bot registered.
     pub fn webhook_ids(&self) -> &[String] {
         &self.webhooks
     }
 
     /// Stops accepting, lets the workers finish every accepted event (within the shutdown
+    /// deadline), and removes the webhooks if configured.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -1303,7 +1304,6 @@ impl RunningBot {
     /// let stats = bot.shutdown_bot(); // calls RunningBot::shutdown
     /// assert_eq!(stats.processed, stats.accepted);
     /// ```
-    /// deadline), and removes the webhooks if configured.
     pub fn shutdown(&mut self) {
         self.shared.accepting.store(false, Ordering::SeqCst);
         let deadline = Instant::now() + self.deadline;
@@ -1364,16 +1364,17 @@ pub struct Notifier {
 }
 
 impl Notifier {
+    /// A notifier posting with this client.
     ///
     /// ```
     ///
     /// let notifier = webex_bot::bot::Notifier::new(webex_bot::Client::new("t"));
     /// ```
-    /// A notifier posting with this client.
     pub fn new(client: Client) -> Self {
         Notifier { client }
     }
 
+    /// Sends a reply whose targets are absolute (`to_room`, `to_email`, ...).
     ///
     /// ```
     ///
@@ -1381,18 +1382,17 @@ impl Notifier {
     /// notifier.send(webex_bot::Reply::markdown("**done**").to_email("alice@example.com"))?;
     /// # Ok(()) }
     /// ```
-    /// Sends a reply whose targets are absolute (`to_room`, `to_email`, ...).
     pub fn send(&self, reply: impl IntoReply) -> Result<Vec<Message>, crate::client::Error> {
         send_reply(&self.client, None, reply.into_reply())
     }
 
+    /// The client.
     ///
     /// ```
     ///
     /// let notifier = webex_bot::bot::Notifier::new(webex_bot::Client::new("t"));
     /// assert_eq!(notifier.client().base_url(), "https://webexapis.com/v1");
     /// ```
-    /// The client.
     pub fn client(&self) -> &Client {
         &self.client
     }
