@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crate::server::{Request, Response, Server};
 
+use super::pool::Pool;
 use super::runtime::{Counters, Notifier, Shared, enqueue};
 use crate::webhook::{WebhookError, WebhookEvent};
 
@@ -99,6 +100,7 @@ impl Listener {
     pub(crate) fn bind(
         addr: &str,
         shared: Arc<Shared>,
+        pool: Pool<Box<WebhookEvent>>,
         max_connections: usize,
     ) -> Result<Listener, String> {
         let server = Server::builder()
@@ -114,7 +116,7 @@ impl Listener {
                     }
                 }
             })
-            .bind(addr, move |request| handle(&shared, request))
+            .bind(addr, move |request| handle(&shared, &pool, request))
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         Ok(Listener { server })
     }
@@ -144,12 +146,12 @@ pub(crate) fn respond_status(status: u16, body: &str) -> Response {
     }
 }
 
-fn handle(shared: &Shared, request: Request) -> Response {
+fn handle(shared: &Shared, pool: &Pool<Box<WebhookEvent>>, request: Request) -> Response {
     let path = request.path();
     let method = request.method();
 
     if path == shared.webhook_path && method == "POST" {
-        return webhook(shared, request);
+        return webhook(shared, pool, request);
     }
     if path == "/health" && method == "GET" && shared.webhook_path != "/health" {
         let ready = shared.accepting.load(Ordering::SeqCst);
@@ -199,7 +201,7 @@ fn handle(shared: &Shared, request: Request) -> Response {
     }
 }
 
-fn webhook(shared: &Shared, request: Request) -> Response {
+fn webhook(shared: &Shared, pool: &Pool<Box<WebhookEvent>>, request: Request) -> Response {
     Counters::bump(&shared.counters.received);
     let from = request.remote_addr();
     if !shared.accepting.load(Ordering::SeqCst) {
@@ -251,7 +253,7 @@ fn webhook(shared: &Shared, request: Request) -> Response {
         Counters::bump(&shared.counters.processed);
         return respond_status(200, r#"{"status":"answered"}"#);
     }
-    match enqueue(shared, event) {
+    match enqueue(pool, event) {
         true => {
             Counters::bump(&shared.counters.accepted);
             respond_status(200, r#"{"status":"accepted"}"#)

@@ -11,6 +11,7 @@ mod context;
 mod conversation;
 mod lifecycle;
 mod listener;
+mod pool;
 mod reply;
 mod runtime;
 mod send;

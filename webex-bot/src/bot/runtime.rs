@@ -6,15 +6,14 @@ use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender as ChannelSender, TrySendError};
 use serde::de::DeserializeOwned;
 
 use super::commands::{Commands, Dispatcher};
 use super::context::{Context, StateMap};
 use super::listener::{Listener, Route, RouteHandler, RouteRequest, RouteResponse};
+use super::pool::{IDLE_EXIT, Pool, Refused};
 use super::reply::{IntoReply, Reply};
 use super::send::send_reply;
 use crate::Client;
@@ -249,6 +248,11 @@ pub struct Stats {
     pub panics: u64,
     /// Handlers waiting now for an answer ([`Context::ask`]).
     pub waiting: u64,
+    /// Accepted events waiting now for a worker.
+    pub queued: u64,
+    /// Worker threads running now (they start as events arrive, up to
+    /// [`BotBuilder::workers`]; one stays when the bot is idle).
+    pub workers: u64,
     /// Replies that could not be sent.
     pub failed_replies: u64,
 }
@@ -285,6 +289,8 @@ impl Counters {
             commands: g(&self.commands),
             panics: g(&self.panics),
             waiting: 0,
+            queued: 0,
+            workers: 0,
             failed_replies: g(&self.failed_replies),
         }
     }
@@ -340,7 +346,6 @@ pub(crate) struct Shared {
     pub body_limit: usize,
     pub counters: Counters,
     pub dedup: Mutex<Dedup>,
-    pub queue: ChannelSender<Box<WebhookEvent>>,
     pub routes: Vec<Route>,
     pub ignore_bots: bool,
     pub access: Access,
@@ -572,7 +577,8 @@ impl BotBuilder {
         self
     }
 
-    /// How many threads run handlers (default 8).
+    /// The most threads running handlers at once (default 8). They start as events
+    /// arrive: an idle bot holds one, and a thread idle for a minute ends.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -1053,11 +1059,6 @@ impl Bot {
     pub fn start(self) -> Result<RunningBot, BotError> {
         let started = Instant::now();
         let b = self.builder;
-        // Boxed: the bounded channel allocates every slot up front, and 1024 events inline
-        // would cost over half a megabyte of an idle bot's memory.
-        let (tx, rx) = crossbeam_channel::bounded::<Box<WebhookEvent>>(b.queue);
-        // Dropped at shutdown, which tells idle workers to finish the queue and end.
-        let (drain_tx, drain_rx) = crossbeam_channel::bounded::<()>(0);
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             dispatcher: self.dispatcher,
@@ -1068,7 +1069,6 @@ impl Bot {
             body_limit: b.body_limit,
             counters: Counters::default(),
             dedup: Mutex::new(Dedup::new(16_384)),
-            queue: tx,
             routes: b.routes,
             ignore_bots: b.ignore_bots,
             access: b.access,
@@ -1080,24 +1080,26 @@ impl Bot {
             accepting: AtomicBool::new(true),
             conversations: Arc::default(),
         });
-        let listener = Listener::bind(&b.listen, shared.clone(), b.max_connections)
-            .map_err(BotError::Listen)?;
-        let workers = (0..b.workers)
-            .map(|i| {
-                let rx = rx.clone();
-                let drain = drain_rx.clone();
-                let shared = shared.clone();
-                std::thread::Builder::new()
-                    .name(format!("webex-bot-worker-{i}"))
-                    .spawn(move || worker(rx, drain, shared))
-                    .expect("spawning a worker thread")
-            })
-            .collect();
+        let pool = Pool::start("webex-bot-worker", b.queue, b.workers, IDLE_EXIT, {
+            let shared = shared.clone();
+            move |event: Box<WebhookEvent>| {
+                process(&shared, *event);
+                Counters::bump(&shared.counters.processed);
+            }
+        })
+        .map_err(|e| BotError::Config(format!("starting a worker thread: {e}")))?;
+        let listener =
+            match Listener::bind(&b.listen, shared.clone(), pool.clone(), b.max_connections) {
+                Ok(l) => l,
+                Err(e) => {
+                    pool.close();
+                    return Err(BotError::Listen(e));
+                }
+            };
         let mut running = RunningBot {
             shared,
             listener: Some(listener),
-            workers,
-            drain: Some(drain_tx),
+            pool,
             webhooks: Vec::new(),
             remove_webhooks: b.remove_webhooks_on_shutdown,
             deadline: b.shutdown_deadline,
@@ -1173,9 +1175,7 @@ impl Bot {
 pub struct RunningBot {
     shared: Arc<Shared>,
     listener: Option<Listener>,
-    workers: Vec<JoinHandle<()>>,
-    /// Dropped at shutdown to let the workers end once the queue is empty.
-    drain: Option<crossbeam_channel::Sender<()>>,
+    pool: Pool<Box<WebhookEvent>>,
     webhooks: Vec<String>,
     remove_webhooks: bool,
     deadline: Duration,
@@ -1272,6 +1272,8 @@ impl RunningBot {
     pub fn stats(&self) -> Stats {
         let mut s = self.shared.counters.snapshot();
         s.waiting = self.shared.conversations.waiting();
+        s.queued = self.pool.queued() as u64;
+        s.workers = self.pool.workers() as u64;
         s
     }
 
@@ -1310,23 +1312,14 @@ impl RunningBot {
         if let Some(l) = self.listener.take() {
             l.stop(self.deadline);
         }
-        // Workers end when the queue is empty and every sender is gone.
-        let workers = std::mem::take(&mut self.workers);
-        let (done_tx, done_rx) = crossbeam_channel::unbounded();
-        std::thread::spawn(move || {
-            for w in workers {
-                let _ = w.join();
-            }
-            let _ = done_tx.send(());
-        });
-        // The listener is stopped: nothing more can be queued, so the workers may end
-        // once the queue is empty.
-        let pending = self.shared.queue.len();
+        // The listener is stopped: nothing more can be queued. The workers finish the
+        // queue and end.
+        let pending = self.pool.queued();
         if pending > 0 {
             log::info!("shutdown: finishing {pending} queued events");
         }
-        self.drain.take();
-        if done_rx.recv_deadline(deadline).is_err() {
+        self.pool.close();
+        if self.pool.wait_workers(0, deadline) > 0 {
             log::warn!(
                 "shutdown: workers still busy after {:?}; leaving them",
                 self.deadline
@@ -1398,33 +1391,12 @@ impl Notifier {
     }
 }
 
-fn worker(rx: Receiver<Box<WebhookEvent>>, drain: Receiver<()>, shared: Arc<Shared>) {
-    let run = |event: Box<WebhookEvent>| {
-        process(&shared, *event);
-        Counters::bump(&shared.counters.processed);
-    };
-    loop {
-        crossbeam_channel::select! {
-            recv(rx) -> event => match event {
-                Ok(event) => run(event),
-                Err(_) => return,
-            },
-            // Shutdown: nothing more can be queued; finish what is there.
-            recv(drain) -> _ => {
-                while let Ok(event) = rx.try_recv() {
-                    run(event);
-                }
-                return;
-            }
-        }
-    }
-}
-
-/// Queues an accepted event. `Err` means the queue is full: the delivery is refused.
-pub(crate) fn enqueue(shared: &Shared, event: WebhookEvent) -> bool {
-    match shared.queue.try_send(Box::new(event)) {
+/// Queues an accepted event. `false` means the queue is full (or the bot is stopping): the
+/// delivery is refused.
+pub(crate) fn enqueue(pool: &Pool<Box<WebhookEvent>>, event: WebhookEvent) -> bool {
+    match pool.push(Box::new(event)) {
         Ok(()) => true,
-        Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => false,
+        Err(Refused::Full(_) | Refused::Closed(_)) => false,
     }
 }
 
