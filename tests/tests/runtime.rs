@@ -338,3 +338,68 @@ fn concurrent_senders_are_all_served_and_handled_once() {
         assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
     }
 }
+
+/// What `hold` handlers share with the test.
+struct Hold {
+    started: Sender<u32>,
+    release: Receiver<()>,
+}
+
+/// Say that it started, wait for the test to let go, then answer.
+#[command("hold <n>")]
+fn hold(n: u32, hold: State<Hold>) -> String {
+    let _ = hold.started.send(n);
+    let _ = hold.release.recv_timeout(Duration::from_secs(20));
+    format!("held {n}")
+}
+
+#[test]
+fn workers_start_as_events_arrive_up_to_the_pool_size() {
+    let (started_tx, started) = bounded(16);
+    let (release, release_rx) = bounded(16);
+    let b = TestBot::start(
+        Bot::builder(commands![hold])
+            .state(Hold {
+                started: started_tx,
+                release: release_rx,
+            })
+            .workers(3),
+    )
+    .unwrap();
+    // A first message opens the direct room, so that the events of its creation (the
+    // memberships) are handled before the handlers below take every worker.
+    b.say("hello").assert_contains("help");
+    assert!((1..=3).contains(&b.running().stats().workers));
+    let to_bot = NewMessage::to_email(&b.emulator().bot().email);
+    for n in 0..5 {
+        b.user_client()
+            .messages()
+            .create(&to_bot.clone().text(format!("hold {n}")))
+            .unwrap();
+    }
+    // Three handlers run at once, no more; the other two events wait in the queue.
+    for _ in 0..3 {
+        started.recv_timeout(Duration::from_secs(10)).unwrap();
+    }
+    assert!(
+        b.emulator()
+            .wait_until(Duration::from_secs(10), |e| e.pending_deliveries() == 0),
+        "all five deliveries acknowledged while the handlers are busy"
+    );
+    let stats = b.running().stats();
+    assert_eq!((stats.workers, stats.queued), (3, 2), "{stats:?}");
+    assert!(started.try_recv().is_err(), "a fourth handler ran at once");
+    for _ in 0..5 {
+        release.send(()).unwrap();
+    }
+    for _ in 0..2 {
+        started.recv_timeout(Duration::from_secs(10)).unwrap();
+    }
+    assert!(b.emulator().wait_until(Duration::from_secs(10), |e| {
+        e.all_messages()
+            .iter()
+            .filter(|m| m.text.as_deref().is_some_and(|t| t.starts_with("held ")))
+            .count()
+            == 5
+    }));
+}

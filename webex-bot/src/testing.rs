@@ -356,7 +356,7 @@ impl TestBot {
             timeout: DEFAULT_TIMEOUT,
             transcript: std::sync::Mutex::new(String::new()),
         };
-        t.settle(None);
+        t.settle(Since::Ids(Vec::new()));
         Ok(t)
     }
 
@@ -549,7 +549,7 @@ impl TestBot {
             text,
             bytes.len()
         ));
-        self.settle(Some(sent))
+        self.settle(Since::Message(Box::new(sent)))
     }
 
     /// Sends any message as the user.
@@ -569,7 +569,7 @@ impl TestBot {
             Err(e) => panic!("the user's message was refused: {e}\n{}", self.transcript()),
         };
         self.note(&format!("{}: {}", self.user.name, display_text(&sent)));
-        self.settle(Some(sent))
+        self.settle(Since::Message(Box::new(sent)))
     }
 
     /// Presses a submit button of a card: `inputs` are the card's input values (include
@@ -586,6 +586,7 @@ impl TestBot {
     /// ```
     pub fn submit_card(&self, card_message: &Message, inputs: serde_json::Value) -> Replies {
         let inputs = with_button_data(card_message, inputs);
+        let before = self.message_ids();
         let action = NewAttachmentAction::submit(&card_message.id, inputs.clone());
         if let Err(e) = self.user_client.attachment_actions().create(&action) {
             panic!(
@@ -594,7 +595,7 @@ impl TestBot {
             );
         }
         self.note(&format!("{} submits the card: {inputs}", self.user.name));
-        self.settle(None)
+        self.settle(Since::Ids(before))
     }
 
     /// Adds the bot to a new group room created by the user and returns its id and the
@@ -611,6 +612,7 @@ impl TestBot {
     /// assert!(!room.is_empty());
     /// ```
     pub fn add_bot_to_new_room(&self, title: &str) -> (String, Replies) {
+        let before = self.message_ids();
         let room = self
             .user_client
             .rooms()
@@ -621,7 +623,7 @@ impl TestBot {
             .create(&NewMembership::by_id(&room.id, &self.emulator.bot().id))
             .expect("bot added");
         self.note(&format!("{} adds the bot to {title:?}", self.user.name));
-        (room.id, self.settle(None))
+        (room.id, self.settle(Since::Ids(before)))
     }
 
     /// Removes the bot from a room (as the user) and returns what the bot sent then.
@@ -636,6 +638,7 @@ impl TestBot {
     /// bot.remove_bot_from_room(&room).assert_none();
     /// ```
     pub fn remove_bot_from_room(&self, room_id: &str) -> Replies {
+        let before = self.message_ids();
         let bot_id = &self.emulator.bot().id;
         let membership = self
             .user_client
@@ -653,7 +656,7 @@ impl TestBot {
             .delete(&membership.id)
             .expect("bot removed");
         self.note(&format!("{} removes the bot from a room", self.user.name));
-        self.settle(None)
+        self.settle(Since::Ids(before))
     }
 
     /// The conversation so far.
@@ -676,18 +679,18 @@ impl TestBot {
         let _ = writeln!(t, "  {line}");
     }
 
+    /// The ids of every message so far, taken before an action whose replies are wanted.
+    fn message_ids(&self) -> Vec<String> {
+        self.emulator
+            .all_messages()
+            .into_iter()
+            .map(|m| m.id)
+            .collect()
+    }
+
     /// Waits until every delivery the last action caused was made and handled, then
-    /// returns the bot's messages created since `after` (or since the call).
-    fn settle(&self, sent: Option<Message>) -> Replies {
-        let before: Vec<String> = match &sent {
-            Some(_) => Vec::new(),
-            None => self
-                .emulator
-                .all_messages()
-                .into_iter()
-                .map(|m| m.id)
-                .collect(),
-        };
+    /// returns the bot's messages created since `since`.
+    fn settle(&self, since: Since) -> Replies {
         let running = self.running();
         let start = Instant::now();
         let done = self.emulator.wait_until(self.timeout, |e| {
@@ -712,11 +715,10 @@ impl TestBot {
             .all_messages()
             .into_iter()
             .filter(|m| m.person_id.as_deref() == Some(bot_id.as_str()))
-            .skip_while(|m| match &sent {
-                Some(s) => m.created <= s.created,
-                None => before.contains(&m.id),
+            .filter(|m| match &since {
+                Since::Message(s) => m.created > s.created,
+                Since::Ids(before) => !before.contains(&m.id),
             })
-            .filter(|m| !before.contains(&m.id))
             .collect();
         for m in &messages {
             self.note(&format!(
@@ -724,12 +726,24 @@ impl TestBot {
                 display_text(m).replace('\n', "\n       ")
             ));
         }
+        let sent = match since {
+            Since::Message(m) => Some(*m),
+            Since::Ids(_) => None,
+        };
         Replies {
             sent,
             messages,
             transcript: self.transcript(),
         }
     }
+}
+
+/// Which of the bot's messages answer an action.
+enum Since {
+    /// Those created after this message (the user's).
+    Message(Box<Message>),
+    /// Those not among these ids (taken before the action).
+    Ids(Vec<String>),
 }
 
 impl Drop for TestBot {
