@@ -46,6 +46,74 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The parts of an absolute `http` or `https` URL this crate looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HttpUrl {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// The host, lowercased (IPv6 addresses keep their brackets).
+    pub host: String,
+    /// The port, or the scheme's default.
+    pub port: u16,
+    /// The path (`/` when the URL has none).
+    pub path: String,
+}
+
+impl HttpUrl {
+    /// Parses `s`; the error says what is wrong with it.
+    pub(crate) fn parse(s: &str) -> Result<HttpUrl, String> {
+        let uri: ureq::http::Uri = s.parse().map_err(|e| format!("{e}"))?;
+        let scheme = uri
+            .scheme_str()
+            .ok_or("it has no scheme")?
+            .to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            other => return Err(format!("the scheme is {other:?}, not http or https")),
+        };
+        let host = uri
+            .host()
+            .filter(|h| !h.is_empty())
+            .ok_or("it has no host")?;
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            return Err("it has a user name or password".into());
+        }
+        Ok(HttpUrl {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port: uri.port_u16().unwrap_or(default_port),
+            path: match uri.path() {
+                "" => "/".to_owned(),
+                p => p.to_owned(),
+            },
+        })
+    }
+
+    /// `scheme://host:port`, the port always written.
+    pub(crate) fn origin(&self) -> String {
+        format!("{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
+/// Percent-encodes `s` as one path segment (everything but letters, digits and `-._~`).
+pub(crate) fn encode_path_segment(s: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// Decodes `%XX` escapes (a `+` stays a `+`); `None` when the result is not UTF-8.
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
 /// The time as Webex writes it: ISO 8601 in UTC with milliseconds, `2016-04-21T19:01:55.966Z`.
 #[cfg(any(feature = "emulator", test))]
 pub(crate) fn iso8601(t: SystemTime) -> String {
@@ -75,6 +143,41 @@ pub(crate) fn iso8601(t: SystemTime) -> String {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn http_urls_parse_into_origin_and_path() {
+        let u = HttpUrl::parse("HTTPS://WebexAPIs.com/v1/messages?max=5").unwrap();
+        assert_eq!(u.origin(), "https://webexapis.com:443");
+        assert_eq!(u.path, "/v1/messages");
+        let u = HttpUrl::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            (u.origin().as_str(), u.path.as_str()),
+            ("http://127.0.0.1:8080", "/")
+        );
+        let u = HttpUrl::parse("http://[::1]:9/hook").unwrap();
+        assert_eq!(u.origin(), "http://[::1]:9");
+        for bad in [
+            "ftp://example.com/x",
+            "/relative",
+            "example.com",
+            "http://",
+            "",
+            "http://a b/",
+        ] {
+            assert!(HttpUrl::parse(bad).is_err(), "{bad} parsed");
+        }
+        assert!(HttpUrl::parse("https://user:pw@example.com/").is_err());
+    }
+
+    #[test]
+    fn path_segments_round_trip() {
+        let id = "Y2lzY2/9z cGFyazovL3VzL1JPT00v+x=é";
+        let enc = encode_path_segment(id);
+        assert!(!enc.contains(['/', ' ', '+', '=']), "{enc}");
+        assert_eq!(percent_decode(&enc).as_deref(), Some(id));
+        assert_eq!(percent_decode("a+b%20c").as_deref(), Some("a+b c"));
+        assert_eq!(percent_decode("%FF"), None);
+    }
 
     #[test]
     fn iso8601_matches_known_instants() {

@@ -943,9 +943,9 @@ impl BotBuilder {
         };
         let webhook_path = match &self.public_url {
             Some(u) => {
-                let parsed = url::Url::parse(u)
+                let parsed = crate::util::HttpUrl::parse(u)
                     .map_err(|e| BotError::Config(format!("WEBEX_PUBLIC_URL {u:?}: {e}")))?;
-                parsed.path().to_owned()
+                parsed.path
             }
             None => "/".into(),
         };

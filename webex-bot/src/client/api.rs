@@ -50,7 +50,7 @@ macro_rules! filters {
 }
 
 fn enc(id: &str) -> String {
-    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+    crate::util::encode_path_segment(id)
 }
 
 fn json_body<B: Serialize + ?Sized>(b: &B) -> Body<'static> {

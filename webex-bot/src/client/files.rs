@@ -157,10 +157,7 @@ pub(crate) fn disposition_file_name(value: &str) -> Option<String> {
     for part in value.split(';').map(str::trim) {
         if let Some(v) = part.strip_prefix("filename*=") {
             let encoded = v.split("''").nth(1).unwrap_or(v);
-            let decoded: String = url::form_urlencoded::parse(format!("x={encoded}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())?;
-            return Some(decoded);
+            return crate::util::percent_decode(encoded);
         }
         if let Some(v) = part.strip_prefix("filename=") {
             plain = Some(v.trim_matches('"').to_owned());

@@ -316,6 +316,12 @@ impl Client {
     /// Whether `url` is on the same scheme, host and port as the base URL: only such URLs
     /// are sent the access token.
     pub(crate) fn same_origin(&self, url: &str) -> bool {
+        // Most requests are under the base URL: no need to parse them.
+        if let Some(rest) = url.strip_prefix(self.inner.base_url.as_str())
+            && (rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        {
+            return true;
+        }
         origin_of(url).is_some_and(|o| o == self.inner.origin)
     }
 
@@ -545,13 +551,7 @@ fn drain(mut resp: http::Response<ureq::Body>) {
 
 /// `scheme://host:port` of a URL, with default ports made explicit.
 fn origin_of(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    Some(format!(
-        "{}://{}:{}",
-        u.scheme(),
-        u.host_str()?,
-        u.port_or_known_default()?
-    ))
+    crate::util::HttpUrl::parse(url).ok().map(|u| u.origin())
 }
 
 /// Appends query pairs to a URL.
@@ -561,7 +561,7 @@ pub(crate) fn with_query(url: &str, query: &[(String, String)]) -> String {
     }
     let mut s = String::from(url);
     s.push(if url.contains('?') { '&' } else { '?' });
-    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    let mut ser = form_urlencoded::Serializer::new(String::new());
     for (k, v) in query {
         ser.append_pair(k, v);
     }
@@ -721,14 +721,11 @@ impl ClientBuilder {
             ));
         }
         let base_url = self.base_url.trim_end_matches('/').to_owned();
-        let parsed = url::Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("base URL {base_url:?} is not a URL: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(Error::Config(format!(
-                "base URL {base_url:?} is not an http(s) URL"
-            )));
-        }
-        let origin = origin_of(&base_url).expect("checked above");
+        let origin = crate::util::HttpUrl::parse(&base_url)
+            .map_err(|e| {
+                Error::Config(format!("base URL {base_url:?} is not an http(s) URL: {e}"))
+            })?
+            .origin();
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(None)

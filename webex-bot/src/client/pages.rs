@@ -107,11 +107,9 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
 
     /// Adds back the original filters a next link dropped (and drops a stray `max=null`).
     fn restore_filters(&self, link: &str) -> String {
-        let Ok(mut url) = url::Url::parse(link) else {
-            return link.to_owned();
-        };
-        let present: Vec<(String, String)> = url
-            .query_pairs()
+        let (base, query) = link.split_once('?').unwrap_or((link, ""));
+        let pairs = || form_urlencoded::parse(query.as_bytes());
+        let present: Vec<(String, String)> = pairs()
             .filter(|(k, v)| !(k == "max" && v == "null"))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
@@ -120,17 +118,14 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
             .iter()
             .filter(|(k, _)| !present.iter().any(|(pk, _)| pk == k))
             .collect();
-        if missing.is_empty() && present.len() == url.query_pairs().count() {
+        if missing.is_empty() && present.len() == pairs().count() {
             return link.to_owned();
         }
-        {
-            let mut q = url.query_pairs_mut();
-            q.clear();
-            for (k, v) in present.iter().chain(missing) {
-                q.append_pair(k, v);
-            }
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in present.iter().chain(missing) {
+            q.append_pair(k, v);
         }
-        url.into()
+        format!("{base}?{}", q.finish())
     }
 }
 

@@ -40,14 +40,9 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
     let segments: Vec<String> = rest
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        })
+        .map(|s| crate::util::percent_decode(s).unwrap_or_default())
         .collect();
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+    let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let get = |name: &str| request.header(name).map(str::to_owned);
@@ -109,7 +104,7 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
             }
         }
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        let map: serde_json::Map<String, serde_json::Value> = url::form_urlencoded::parse(&body)
+        let map: serde_json::Map<String, serde_json::Value> = form_urlencoded::parse(&body)
             .map(|(k, v)| (k.into_owned(), json!(v)))
             .collect();
         (Some(serde_json::Value::Object(map)), None)
@@ -160,7 +155,7 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
                     .collect();
                 q.push(("max".into(), max.to_string()));
                 q.push(("cursor".into(), encode_cursor(end)));
-                let qs: String = url::form_urlencoded::Serializer::new(String::new())
+                let qs: String = form_urlencoded::Serializer::new(String::new())
                     .extend_pairs(q)
                     .finish();
                 format!("<{}{}?{}>; rel=\"next\"", inner.origin, path, qs)

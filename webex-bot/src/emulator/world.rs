@@ -1278,7 +1278,7 @@ impl World {
         let target = req.required("targetUrl")?;
         let resource = req.required("resource")?;
         let event = req.required("event")?;
-        if url::Url::parse(&target).is_err() {
+        if crate::util::HttpUrl::parse(&target).is_err() {
             return Err(err(400, format!("Invalid targetUrl: {target}")));
         }
         const RESOURCES: &[&str] = &[
@@ -1300,7 +1300,7 @@ impl World {
         }
         let filter = req.str_field("filter");
         if let Some(f) = &filter {
-            for (k, v) in url::form_urlencoded::parse(f.as_bytes()) {
+            for (k, v) in form_urlencoded::parse(f.as_bytes()) {
                 if k == "roomId" && !self.is_member(caller, &v) {
                     return Err(err(400, "invalid value for filter: roomId"));
                 }
@@ -1586,8 +1586,9 @@ impl World {
         }
         match &h.filter {
             None => true,
-            Some(f) => url::form_urlencoded::parse(f.as_bytes())
-                .all(|(k, v)| filter_matches(&k, &v, n, owner)),
+            Some(f) => {
+                form_urlencoded::parse(f.as_bytes()).all(|(k, v)| filter_matches(&k, &v, n, owner))
+            }
         }
     }
 
