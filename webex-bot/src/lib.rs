@@ -50,7 +50,7 @@ pub use webex_bot_macros::{ArgEnum, command, commands};
 pub fn run(builder: BotBuilder) -> Result<(), bot::BotError> {
     let token = std::env::var("WEBEX_ACCESS_TOKEN").unwrap_or_default();
     if !token.trim().is_empty() {
-        return builder.env()?.build()?.run();
+        return bot::serve_until_signal(|| builder.env()?.build()?.start());
     }
     #[cfg(feature = "emulator")]
     {

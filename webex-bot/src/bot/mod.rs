@@ -20,6 +20,7 @@ pub use commands::{Command, CommandError, Commands, Dispatched, Dispatcher, Expl
 pub use context::{Context, FromContext, InjectError, RoomRef, Sender, State};
 pub use listener::{RouteRequest, RouteResponse};
 pub use reply::{Content, IntoReply, Outgoing, Reply, Target};
+pub(crate) use runtime::serve_until_signal;
 pub use runtime::{
     Access, Bot, BotBuilder, BotError, CardContext, DEFAULT_LISTEN, EventContext, Notifier,
     RunningBot, Stats,

@@ -1149,16 +1149,35 @@ impl Bot {
     /// let _ = builder;
     /// ```
     pub fn run(self) -> Result<(), BotError> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
-            .map_err(|e| BotError::Config(format!("signal handlers: {e}")))?;
-        let mut running = self.start()?;
-        if let Some(sig) = signals.forever().next() {
-            log::info!("signal {sig} received: shutting down");
-        }
-        running.shutdown();
-        Ok(())
+        serve_until_signal(|| self.start())
     }
+}
+
+/// Runs `start` (on a thread of its own), then serves until SIGINT or SIGTERM, then shuts
+/// down gracefully.
+///
+/// Startup runs on a short-lived thread so that its deep stack (client calls, webhook
+/// registration) is given back when it ends, instead of staying resident on the main
+/// thread, which only waits for a signal.
+pub(crate) fn serve_until_signal(
+    start: impl FnOnce() -> Result<RunningBot, BotError> + Send,
+) -> Result<(), BotError> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| BotError::Config(format!("signal handlers: {e}")))?;
+    let mut running = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("webex-bot-start".into())
+            .spawn_scoped(s, start)
+            .map_err(|e| BotError::Config(format!("starting: {e}")))?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
+    if let Some(sig) = signals.forever().next() {
+        log::info!("signal {sig} received: shutting down");
+    }
+    running.shutdown();
+    Ok(())
 }
 
 /// A bot serving in the background.
