@@ -201,6 +201,8 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
         std::thread::yield_now();
     };
     let idle_rss = rss_kib(pid, "VmRSS:");
+    // Of which private (heap, stacks, relocated data); the rest is shared file pages.
+    let idle_anon = rss_kib(pid, "RssAnon:");
 
     let bot_addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let secret = Secret::new(SECRET);
@@ -265,12 +267,13 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
     let replies = lat.len();
     let peak_rss = rss_kib(pid, "VmHWM:");
     println!(
-        "{concurrency:>11} {events:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {failed:>6} {lost:>5} {:>9.1} {:>9.1} {:>8.1}",
+        "{concurrency:>11} {events:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {failed:>6} {lost:>5} {:>9.2} {:>9.2} {:>9.1} {:>8.1}",
         replies as f64 / elapsed.as_secs_f64(),
         percentile(&lat, 0.5).as_secs_f64() * 1000.0,
         percentile(&lat, 0.99).as_secs_f64() * 1000.0,
         percentile(&lat, 1.0).as_secs_f64() * 1000.0,
         idle_rss as f64 / 1024.0,
+        idle_anon as f64 / 1024.0,
         peak_rss as f64 / 1024.0,
         ready_after.as_secs_f64() * 1000.0,
     );
@@ -298,7 +301,7 @@ fn main() {
         }
     }
     println!(
-        "{:>11} {:>7} {:>10} {:>9} {:>9} {:>9} {:>6} {:>5} {:>9} {:>9} {:>8}",
+        "{:>11} {:>7} {:>10} {:>9} {:>9} {:>9} {:>6} {:>5} {:>9} {:>9} {:>9} {:>8}",
         "concurrency",
         "events",
         "cmds/s",
@@ -308,6 +311,7 @@ fn main() {
         "failed",
         "lost",
         "idle MiB",
+        "priv MiB",
         "peak MiB",
         "ready ms"
     );
