@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use crate::server::{Request, Response, Server};
 
-use super::pool::Pool;
-use super::runtime::{Counters, Notifier, Shared, enqueue};
+use super::pool::{Pool, Refused};
+use super::runtime::{Counters, Notifier, Shared};
 use crate::webhook::{WebhookError, WebhookEvent};
 
 pub(crate) type RouteHandler = Arc<dyn Fn(&RouteRequest) -> RouteResponse + Send + Sync>;
@@ -253,19 +253,26 @@ fn webhook(shared: &Shared, pool: &Pool<Box<WebhookEvent>>, request: Request) ->
         Counters::bump(&shared.counters.processed);
         return respond_status(200, r#"{"status":"answered"}"#);
     }
-    match enqueue(pool, event) {
-        true => {
+    match pool.push(Box::new(event)) {
+        Ok(()) => {
             Counters::bump(&shared.counters.accepted);
             respond_status(200, r#"{"status":"accepted"}"#)
         }
-        false => {
+        Err(refused) => {
             // Not acknowledged: Webex will deliver it again, and then it must not look
             // like a duplicate.
             if has_id {
                 shared.dedup.lock().expect("dedup lock").forget(&key);
             }
             Counters::bump(&shared.counters.shed);
-            log::warn!("queue full: refused {key} with 503 (Webex will retry)");
+            match refused {
+                Refused::Full(_) => {
+                    log::warn!("queue full: refused {key} with 503 (Webex will retry)")
+                }
+                Refused::Closed(_) => {
+                    log::info!("shutting down: refused {key} with 503 (Webex will retry)")
+                }
+            }
             respond_status(503, "busy, retry later")
         }
     }

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::commands::{Commands, Dispatcher};
 use super::context::{Context, StateMap};
 use super::listener::{Listener, Route, RouteHandler, RouteRequest, RouteResponse};
-use super::pool::{IDLE_EXIT, Pool, Refused};
+use super::pool::{IDLE_EXIT, Pool};
 use super::reply::{IntoReply, Reply};
 use super::send::send_reply;
 use crate::Client;
@@ -1080,6 +1080,8 @@ impl Bot {
             accepting: AtomicBool::new(true),
             conversations: Arc::default(),
         });
+        // Events are boxed: the queue keeps its capacity after a burst, and 1,024 events
+        // inline would hold over half a megabyte from then on.
         let pool = Pool::start("webex-bot-worker", b.queue, b.workers, IDLE_EXIT, {
             let shared = shared.clone();
             move |event: Box<WebhookEvent>| {
@@ -1407,15 +1409,6 @@ impl Notifier {
     /// ```
     pub fn client(&self) -> &Client {
         &self.client
-    }
-}
-
-/// Queues an accepted event. `false` means the queue is full (or the bot is stopping): the
-/// delivery is refused.
-pub(crate) fn enqueue(pool: &Pool<Box<WebhookEvent>>, event: WebhookEvent) -> bool {
-    match pool.push(Box::new(event)) {
-        Ok(()) => true,
-        Err(Refused::Full(_) | Refused::Closed(_)) => false,
     }
 }
 
