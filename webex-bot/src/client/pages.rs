@@ -121,11 +121,11 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
         if missing.is_empty() && present.len() == pairs().count() {
             return link.to_owned();
         }
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in present.iter().chain(missing) {
-            q.append_pair(k, v);
-        }
-        format!("{base}?{}", q.finish())
+        let pairs: Vec<(String, String)> = present
+            .into_iter()
+            .chain(missing.into_iter().cloned())
+            .collect();
+        with_query(base, &pairs)
     }
 }
 
