@@ -4,10 +4,13 @@
 //! idle for [`IDLE_EXIT`] ends. An idle bot therefore holds one worker thread, not the
 //! whole pool, and a busy one keeps its threads.
 //!
-//! Waiting is a mutex and a condition variable: an idle worker sleeps in the kernel until
-//! an event arrives. (The crossbeam channel used before spins and then yields the CPU
-//! several times before it sleeps; on two busy cores those yields were the largest part of
-//! the webhook-to-reply tail latency.)
+//! The queue, the count of idle workers and the count of running ones sit under one mutex,
+//! so the decision to start a thread is exact: a job starts one only when every running
+//! worker is busy. Idle workers wait on a condition variable and sleep in the kernel at
+//! once. (The runtime was first fed through a crossbeam channel, whose receive spins and
+//! yields before it sleeps; interleaved runs of the load generator at 8 senders measured
+//! the two within noise, p99 0.34 and 0.32 ms. What the crossbeam version could not do
+//! without a second count beside the channel, racing with it, was start threads on demand.)
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
