@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 use webex_bot::bot::Access;
+use webex_bot::bot::Reply;
 use webex_bot::emulator::Fault;
+use webex_bot::markdown::MAX_MESSAGE_BYTES;
 use webex_bot::models::NewMessage;
 use webex_bot::testing::TestBot;
 use webex_bot::webhook::{Secret, sign};
@@ -402,4 +404,33 @@ fn workers_start_as_events_arrive_up_to_the_pool_size() {
             .count()
             == 5
     }));
+}
+
+/// A markdown report of `rows` lines.
+#[command("report <rows>")]
+fn report(rows: u32) -> Reply {
+    let lines: Vec<String> = (1..=rows)
+        .map(|n| format!("- row {n}: **ok**, checked against the reference"))
+        .collect();
+    Reply::markdown(lines.join("\n"))
+}
+
+#[test]
+fn a_long_reply_is_split_under_the_size_limit_in_order() {
+    let b = TestBot::start(Bot::builder(commands![report])).expect("bot starts");
+    let r = b.say("report 600");
+    assert!(r.messages.len() >= 3, "{} messages", r.messages.len());
+    let mut next = 1;
+    for m in &r.messages {
+        let md = m.markdown.as_deref().expect("a markdown message");
+        assert!(md.len() <= MAX_MESSAGE_BYTES, "{} bytes", md.len());
+        for line in md.lines().filter(|l| !l.trim().is_empty()) {
+            assert_eq!(
+                line,
+                format!("- row {next}: **ok**, checked against the reference")
+            );
+            next += 1;
+        }
+    }
+    assert_eq!(next, 601, "every row once, in order");
 }

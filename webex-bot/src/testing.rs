@@ -16,7 +16,7 @@
 //! ```
 
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::Client;
 use crate::bot::{BotBuilder, BotError, RunningBot};
@@ -692,7 +692,6 @@ impl TestBot {
     /// returns the bot's messages created since `since`.
     fn settle(&self, since: Since) -> Replies {
         let running = self.running();
-        let start = Instant::now();
         let done = self.emulator.wait_until(self.timeout, |e| {
             if e.pending_deliveries() > 0 {
                 return false;
@@ -708,7 +707,6 @@ impl TestBot {
                 self.transcript()
             );
         }
-        let _ = start;
         let bot_id = &self.emulator.bot().id;
         let messages: Vec<Message> = self
             .emulator

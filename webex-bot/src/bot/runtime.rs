@@ -1414,9 +1414,10 @@ impl Notifier {
 
 fn process(shared: &Shared, event: WebhookEvent) {
     log::debug!(
-        "event {}/{} (webhook {})",
+        "event {}/{} {} (webhook {})",
         event.resource,
         event.event,
+        event.data["id"].as_str().unwrap_or("without an id"),
         event.id
     );
     match event.kind() {

@@ -1,0 +1,138 @@
+//! What a running bot logs, read through a capturing `log` logger: a line per event at
+//! debug, the explain mode's reason for each message, a clear line per rejected request and
+//! per failed reply, and never the webhook secret or the token.
+//!
+//! One test only: the logger is global to this test binary.
+
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+use log::{Level, LevelFilter, Log, Metadata, Record};
+use webex_bot::emulator::Fault;
+use webex_bot::testing::TestBot;
+use webex_bot::{Bot, command, commands};
+
+/// Echo.
+#[command("echo <text...>")]
+fn echo(text: String) -> String {
+    text
+}
+
+static LINES: Mutex<Vec<(Level, String)>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl Log for Capture {
+    fn enabled(&self, _: &Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &Record) {
+        let line = record.args().to_string();
+        LINES.lock().unwrap().push((record.level(), line));
+    }
+    fn flush(&self) {}
+}
+
+fn capture() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        log::set_logger(&Capture).unwrap();
+        log::set_max_level(LevelFilter::Trace);
+    });
+}
+
+/// The lines logged since `from` at `level` that contain `text`.
+fn logged(from: usize, level: Level, text: &str) -> Vec<String> {
+    LINES.lock().unwrap()[from..]
+        .iter()
+        .filter(|(l, s)| *l == level && s.contains(text))
+        .map(|(_, s)| s.clone())
+        .collect()
+}
+
+fn mark() -> usize {
+    LINES.lock().unwrap().len()
+}
+
+#[test]
+fn the_log_says_what_happened_and_never_a_secret() {
+    capture();
+    let b = TestBot::start(Bot::builder(commands![echo]).explain(true)).unwrap();
+
+    // Explain mode: why each message matched a command or not, at info.
+    let from = mark();
+    let sent = b.say("echo hi").sent.unwrap();
+    let why = format!(
+        "message {} from alice@example.com: matched `echo` (pattern \"echo <text...>\")",
+        sent.id
+    );
+    assert_eq!(logged(from, Level::Info, &why).len(), 1, "{:?}", &LINES);
+    // A line per event at debug, the bot's own reply (ignored) included.
+    let event = format!("event messages/created {} (webhook ", sent.id);
+    assert_eq!(logged(from, Level::Debug, &event).len(), 1);
+    assert_eq!(
+        logged(from, Level::Debug, "event messages/created").len(),
+        2
+    );
+    assert_eq!(
+        logged(from, Level::Debug, "is the bot's own: ignored").len(),
+        1
+    );
+
+    let from = mark();
+    let sent = b.say("ech").sent.unwrap();
+    let why = format!(
+        "message {} from alice@example.com: no command starts with the first word; the closest is `echo`",
+        sent.id
+    );
+    assert_eq!(logged(from, Level::Info, &why).len(), 1);
+
+    // A forged delivery: rejected with a warning that says from where and why.
+    let from = mark();
+    let status = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build(),
+    )
+    .post(&b.running().webhook_url())
+    .header("Content-Type", "application/json")
+    .header("X-Spark-Signature", "0".repeat(40))
+    .send(r#"{"resource":"messages","event":"created","data":{"id":"forged"}}"#)
+    .unwrap()
+    .status()
+    .as_u16();
+    assert_eq!(status, 403);
+    let rejected = logged(from, Level::Warn, "rejected webhook from 127.0.0.1:");
+    assert_eq!(rejected.len(), 1, "{:?}", &LINES);
+    assert!(rejected[0].contains("signature"), "{rejected:?}");
+
+    // A reply Webex refuses on every attempt: an error line naming the message.
+    let bot = b.emulator().bot().clone();
+    b.emulator().inject(
+        Fault::server_error(100, 503)
+            .on("POST", "/messages")
+            .for_account(&bot),
+    );
+    let from = mark();
+    let sent = b.say("echo lost").sent.unwrap();
+    b.emulator().clear_faults();
+    let failed = logged(
+        from,
+        Level::Error,
+        &format!("message {}: the reply could not be sent", sent.id),
+    );
+    assert_eq!(failed.len(), 1, "{:?}", &LINES);
+    assert!(failed[0].contains("503"), "{failed:?}");
+    assert_eq!(b.running().stats().failed_replies, 1);
+
+    // Nothing logged, at any level, holds the secret or the bot's token.
+    let secret = b.running().secret().unwrap().expose().to_owned();
+    let token = bot.token.clone();
+    let lines = LINES.lock().unwrap();
+    assert!(lines.len() > 10, "{lines:?}");
+    for (_, line) in lines.iter() {
+        assert!(!line.contains(&secret), "the secret was logged: {line}");
+        assert!(!line.contains(&token), "the token was logged: {line}");
+    }
+}
