@@ -47,21 +47,21 @@ fn standalone_emulator_and_bot_processes_exchange_messages() {
         "Alice:alice@example.com:ALICETOKEN",
     ]);
 
+    let start_bot = |port: u16| {
+        Killed(
+            Command::new(env!("CARGO_BIN_EXE_echo"))
+                .env("WEBEX_ACCESS_TOKEN", "BOTTOKEN")
+                .env("WEBEX_BASE_URL", &base_url)
+                .env("WEBEX_PUBLIC_URL", format!("http://127.0.0.1:{port}/webex"))
+                .env("WEBEX_LISTEN", format!("127.0.0.1:{port}"))
+                .env_remove("WEBEX_WEBHOOK_SECRET")
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
     let bot_port = free_port();
-    let mut bot = Killed(
-        Command::new(env!("CARGO_BIN_EXE_echo"))
-            .env("WEBEX_ACCESS_TOKEN", "BOTTOKEN")
-            .env("WEBEX_BASE_URL", &base_url)
-            .env(
-                "WEBEX_PUBLIC_URL",
-                format!("http://127.0.0.1:{bot_port}/webex"),
-            )
-            .env("WEBEX_LISTEN", format!("127.0.0.1:{bot_port}"))
-            .env_remove("WEBEX_WEBHOOK_SECRET")
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut bot = start_bot(bot_port);
     let bot_client = Client::builder()
         .token("BOTTOKEN")
         .base_url(&base_url)
@@ -100,16 +100,40 @@ fn standalone_emulator_and_bot_processes_exchange_messages() {
     .expect("the bot answered");
     assert_eq!(reply.text.as_deref(), Some("across processes"));
 
-    // SIGTERM: the bot stops accepting, finishes, and exits 0.
-    let pid = bot.0.id().to_string();
+    // SIGTERM, then SIGINT to a second run: each time the bot stops accepting, finishes,
+    // and exits 0.
+    let stop = |bot: &mut Killed, signal: &str| {
+        let pid = bot.0.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = wait_for(Duration::from_secs(30), || bot.0.try_wait().unwrap())
+            .unwrap_or_else(|| panic!("the bot did not exit after {signal}"));
+        assert!(status.success(), "exit status after {signal}: {status:?}");
+    };
+    stop(&mut bot, "-TERM");
+
+    // The second run reuses the webhooks, pointing them at its new address.
+    let ids: Vec<String> = hooks.iter().map(|h| h.id.clone()).collect();
+    let second_port = free_port();
+    let mut second = start_bot(second_port);
+    let moved = wait_for(Duration::from_secs(30), || {
+        let hooks: Vec<_> = bot_client
+            .webhooks()
+            .list(&Default::default())
+            .filter_map(Result::ok)
+            .collect();
+        let url = format!("http://127.0.0.1:{second_port}/webex");
+        (hooks.len() == 4 && hooks.iter().all(|h| h.target_url == url)).then_some(hooks)
+    })
+    .expect("the second run took the webhooks over");
     assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
+        moved.iter().all(|h| ids.contains(&h.id)),
+        "new webhooks: {moved:?}"
     );
-    let status = wait_for(Duration::from_secs(30), || bot.0.try_wait().unwrap())
-        .expect("the bot exited after SIGTERM");
-    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+    stop(&mut second, "-INT");
 }
