@@ -8,9 +8,10 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use webex_bot::bot::{Command, CommandError, Commands};
-use webex_bot::command::{ArgError, ArgKind, Args, BotIdentity, CommandInput, CommandSpec, Piece};
+use webex_bot::bot::CommandError;
+use webex_bot::command::{ArgError, ArgKind, Args, CommandInput, CommandSpec, Piece};
 use webex_bot::models::Message;
+use webex_bot::{BotIdentity, Commands};
 use webex_bot::{Client, Context, Reply};
 
 /// Counts heap allocations, to show what dispatching a message allocates.
@@ -91,7 +92,7 @@ fn table(n: usize) -> Commands {
                 help: "",
                 hidden: false,
             }));
-            Command { spec, check, call }
+            webex_bot::__private::command_from(spec, check, call)
         })
         .collect();
     Commands::new(list)

@@ -12,7 +12,7 @@ fn echo(text: String) -> String {
     text
 }
 
-fn main() -> Result<(), webex_bot::bot::BotError> {
+fn main() -> Result<(), webex_bot::BotError> {
     env_logger::init();
     webex_bot::run(Bot::builder(commands![echo]))
 }

@@ -28,7 +28,7 @@ const SECRET: &str = "loadgen-secret";
 struct FakeApi {
     origin: String,
     waiting: Waiting,
-    _server: webex_bot::server::Server,
+    _server: webex_bot::unversioned::server::Server,
 }
 
 /// Senders waiting for the reply to their event, by event number.
@@ -37,7 +37,7 @@ type Waiting = Arc<Mutex<HashMap<u64, std::sync::mpsc::SyncSender<Instant>>>>;
 fn fake_api() -> FakeApi {
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
     let w = waiting.clone();
-    let server = webex_bot::server::Server::builder()
+    let server = webex_bot::unversioned::server::Server::builder()
         .name("fake-api")
         .bind("127.0.0.1:0", move |req| {
             let path = req.path();
@@ -63,7 +63,7 @@ fn fake_api() -> FakeApi {
             } else {
                 "{}".to_owned()
             };
-            webex_bot::server::Response::json(200, body)
+            webex_bot::unversioned::server::Response::json(200, body)
         })
         .expect("bind");
     FakeApi {

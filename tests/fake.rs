@@ -100,7 +100,7 @@ impl Answer {
 
 /// The server.
 pub struct FakeServer {
-    server: Option<webex_bot::server::Server>,
+    server: Option<webex_bot::unversioned::server::Server>,
     /// Requests received so far.
     pub requests: Arc<Mutex<Vec<Recorded>>>,
     /// `http://127.0.0.1:PORT`.
@@ -124,7 +124,7 @@ impl FakeServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let recorded = requests.clone();
         let f = Mutex::new(f);
-        let server = webex_bot::server::Server::builder()
+        let server = webex_bot::unversioned::server::Server::builder()
             .name("fake-api")
             .body_limit(256 * 1024 * 1024)
             .bind("127.0.0.1:0", move |req| {
@@ -140,7 +140,7 @@ impl FakeServer {
                 log.push(rec);
                 drop(log);
                 a.headers.into_iter().fold(
-                    webex_bot::server::Response::new(a.status).with_body(a.body),
+                    webex_bot::unversioned::server::Response::new(a.status).with_body(a.body),
                     |r, (k, v)| r.with_header(k, v),
                 )
             })

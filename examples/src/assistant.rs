@@ -8,9 +8,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::Deserialize;
-use webex_bot::bot::CardContext;
-use webex_bot::card::Card;
-use webex_bot::{Bot, BotBuilder, Context, Reply, State, command, commands};
+use webex_bot::models::AttachmentAction;
+use webex_bot::{Bot, BotBuilder, Card, Context, Inputs, Reply, State, command, commands};
 
 /// How long the assistant waits for an answer to its question.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
@@ -184,7 +183,10 @@ fn try_converse(ctx: &Context) -> Result<Reply, webex_bot::client::Error> {
     let memory = ctx
         .state::<Memory>()
         .expect("the assistant is built with its memory");
-    let text = ctx.message().text.clone().unwrap_or_default();
+    let text = ctx
+        .message()
+        .and_then(|m| m.text.clone())
+        .unwrap_or_default();
     let person = ctx.sender();
     let key = (ctx.room().id, person.id.clone());
     Ok(match intent(&text) {
@@ -297,11 +299,11 @@ fn try_converse(ctx: &Context) -> Result<Reply, webex_bot::client::Error> {
 
 // ANCHOR: card
 /// The card's "Book it" button: records the booking and forgets the draft.
-fn book(memory: &Memory, ctx: &CardContext, booking: Booking) -> String {
+fn book(memory: State<Memory>, card: AttachmentAction, Inputs(booking): Inputs<Booking>) -> String {
     if !ROOMS.iter().any(|(id, _)| *id == booking.room) {
         return "Please pick a room on the card.".into();
     }
-    let person = ctx.person_id().to_owned();
+    let person = card.person_id.clone().unwrap_or_default();
     let done = format!(
         "Booked {} on {} at {}.",
         booking.room, booking.day, booking.time
@@ -317,7 +319,7 @@ fn book(memory: &Memory, ctx: &CardContext, booking: Booking) -> String {
         .drafts
         .lock()
         .expect("drafts")
-        .remove(&(ctx.room_id().to_owned(), person));
+        .remove(&(card.room_id.unwrap_or_default(), person));
     done
 }
 // ANCHOR_END: card
@@ -337,13 +339,9 @@ fn bookings(memory: State<Memory>, ctx: &Context) -> String {
 // ANCHOR: bot
 /// The assistant bot.
 pub fn bot() -> BotBuilder {
-    let memory = std::sync::Arc::new(Memory::default());
-    let for_cards = memory.clone();
     Bot::builder(commands![bookings].fallback(converse))
-        .shared_state(memory)
-        .on_card("book", move |ctx: &CardContext, booking: Booking| {
-            book(&for_cards, ctx, booking)
-        })
+        .state(Memory::default())
+        .on_card("book", book)
 }
 // ANCHOR_END: bot
 

@@ -4,9 +4,7 @@
 use std::sync::Mutex;
 
 use serde::Deserialize;
-use webex_bot::bot::CardContext;
-use webex_bot::card::Card;
-use webex_bot::{Bot, BotBuilder, State, command, commands};
+use webex_bot::{Bot, BotBuilder, Card, Inputs, State, command, commands};
 
 // ANCHOR: form
 /// Ask for feedback with a card.
@@ -56,7 +54,7 @@ fn results(ratings: State<Ratings>) -> String {
     format!("{} answer(s), average rating {avg:.1}", r.len())
 }
 
-fn on_feedback(ratings: &Ratings, _ctx: &CardContext, f: Feedback) -> String {
+fn on_feedback(ratings: State<Ratings>, Inputs(f): Inputs<Feedback>) -> String {
     let Ok(rating) = f.rating.parse::<u32>() else {
         return "Please choose a rating.".into();
     };
@@ -76,12 +74,8 @@ fn on_feedback(ratings: &Ratings, _ctx: &CardContext, f: Feedback) -> String {
 
 /// The cards bot.
 pub fn bot() -> BotBuilder {
-    let ratings = std::sync::Arc::new(Ratings::default());
-    let for_cards = ratings.clone();
     Bot::builder(commands![feedback, results])
-        .shared_state(ratings)
-        .on_card("feedback", move |ctx: &CardContext, f: Feedback| {
-            on_feedback(&for_cards, ctx, f)
-        })
+        .state(Ratings::default())
+        .on_card("feedback", on_feedback)
 }
 // ANCHOR_END: results

@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use webex_bot::command::Mention;
-use webex_bot::markdown::Markdown;
-use webex_bot::{Bot, BotBuilder, Context, State, command, commands};
+use webex_bot::{Bot, BotBuilder, Context, Markdown, Mention, State, command, commands};
 
 // ANCHOR: store
 /// A ticket.

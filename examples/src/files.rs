@@ -40,7 +40,7 @@ impl Write for Counter {
 /// Describe the file sent with this message.
 #[command("inspect")]
 fn inspect(ctx: &Context) -> Result<String, webex_bot::client::Error> {
-    let Some(url) = ctx.message().files.first() else {
+    let Some(url) = ctx.message().and_then(|m| m.files.first()) else {
         return Ok("Send me a file with the word `inspect`.".into());
     };
     let info = ctx.client().files().info(url)?;

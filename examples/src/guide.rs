@@ -1,10 +1,9 @@
 //! Code shown in the book's chapters on commands and replies: compiled here, tested in
 //! `examples/tests/guide.rs`, included in the book by anchor.
 
-use webex_bot::card::Card;
-use webex_bot::command::{Email, Mention};
-use webex_bot::markdown::Markdown;
-use webex_bot::{Bot, BotBuilder, Context, Reply, command, commands};
+use webex_bot::{
+    Bot, BotBuilder, Card, Context, Email, Markdown, Mention, Reply, command, commands,
+};
 
 // ANCHOR: grammar
 /// Show the status of a service.

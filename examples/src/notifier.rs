@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use serde::Deserialize;
-use webex_bot::bot::{Notifier, RouteRequest, RouteResponse};
-use webex_bot::markdown::Markdown;
-use webex_bot::webhook::{Secret, verify};
-use webex_bot::{Bot, BotBuilder, Reply, State, command, commands};
+use webex_bot::webhook::verify;
+use webex_bot::{
+    Bot, BotBuilder, Markdown, Notifier, Reply, RouteRequest, RouteResponse, Secret, State,
+    command, commands,
+};
 
 // ANCHOR: subscriptions
 /// The rooms that get notifications, saved to a file after every change.
@@ -139,7 +140,12 @@ fn ci_markdown(e: &CiEvent) -> Markdown {
 
 /// The `POST /hooks/ci` handler: checks the CI system's signature (HMAC-SHA1 of the body,
 /// hex, in `X-CI-Signature`), then posts to every subscribed space.
-fn ci_route(subs: &Subscriptions, secret: &Secret, req: &RouteRequest) -> RouteResponse {
+fn ci_route(
+    subs: &Subscriptions,
+    secret: &Secret,
+    req: &RouteRequest,
+    notifier: &Notifier,
+) -> RouteResponse {
     if verify(secret, &req.body, req.header("x-ci-signature")).is_err() {
         log::warn!("rejected a CI notification with a bad signature");
         return RouteResponse::new(401, "bad signature");
@@ -148,7 +154,7 @@ fn ci_route(subs: &Subscriptions, secret: &Secret, req: &RouteRequest) -> RouteR
         Ok(e) => e,
         Err(e) => return RouteResponse::new(400, format!("bad payload: {e}")),
     };
-    let n = subs.broadcast(&req.notifier, &ci_markdown(&event));
+    let n = subs.broadcast(notifier, &ci_markdown(&event));
     RouteResponse::new(202, format!("{{\"notified\":{n}}}"))
 }
 // ANCHOR_END: route
@@ -193,9 +199,13 @@ pub fn bot(
     Ok(
         Bot::builder(commands![subscribe, unsubscribe, subscriptions])
             .shared_state(subs)
-            .route("POST", "/hooks/ci", move |req| {
-                ci_route(&for_route, &secret, req)
-            })
+            .route(
+                "POST",
+                "/hooks/ci",
+                move |req: RouteRequest, notifier: Notifier| {
+                    ci_route(&for_route, &secret, &req, &notifier)
+                },
+            )
             .on_start(move |notifier| watch(for_timer, notifier, watched, every)),
     )
 }

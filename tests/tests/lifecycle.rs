@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use webex_bot::bot::RunningBot;
+use webex_bot::RunningBot;
 use webex_bot::emulator::Emulator;
 use webex_bot::models::{NewMessage, NewWebhook, Webhook, WebhookStatus};
 use webex_bot::webhook::Secret;

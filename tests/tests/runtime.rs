@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use webex_bot::bot::Access;
-use webex_bot::bot::Reply;
+use webex_bot::Access;
+use webex_bot::Reply;
 use webex_bot::emulator::Fault;
 use webex_bot::markdown::MAX_MESSAGE_BYTES;
 use webex_bot::models::NewMessage;
@@ -229,11 +229,8 @@ fn shutdown_finishes_the_events_in_flight() {
 
 #[test]
 fn greeting_when_added_to_a_room() {
-    let b = TestBot::start(
-        Bot::builder(commands![echo])
-            .on_added(|_ctx: &webex_bot::bot::EventContext| "Hello! Type `help`."),
-    )
-    .unwrap();
+    let b =
+        TestBot::start(Bot::builder(commands![echo]).on_added(|| "Hello! Type `help`.")).unwrap();
     let (_room, replies) = b.add_bot_to_new_room("New space");
     replies.assert_text("Hello! Type `help`.");
 }
@@ -242,8 +239,8 @@ fn greeting_when_added_to_a_room() {
 fn handlers_run_when_the_bot_is_removed() {
     let (tx, rx) = bounded::<String>(4);
     let b = TestBot::start(Bot::builder(commands![echo]).on_removed(
-        move |ctx: &webex_bot::bot::EventContext| {
-            let _ = tx.send(ctx.membership.room_id.clone().unwrap_or_default());
+        move |m: webex_bot::models::Membership| {
+            let _ = tx.send(m.room_id.clone().unwrap_or_default());
         },
     ))
     .unwrap();

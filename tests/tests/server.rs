@@ -5,7 +5,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use webex_bot::server::{Response, Server};
+use webex_bot::unversioned::server::{Response, Server};
 
 /// A response as read off the wire.
 #[derive(Debug)]
@@ -82,7 +82,7 @@ fn closed(conn: &mut BufReader<TcpStream>) -> bool {
 }
 
 /// A server answering `<method> <path> <body>`.
-fn echo_server(builder: webex_bot::server::ServerBuilder) -> Server {
+fn echo_server(builder: webex_bot::unversioned::server::ServerBuilder) -> Server {
     builder
         .bind("127.0.0.1:0", |req| {
             let text = format!(

@@ -76,6 +76,9 @@ fn emit(errors: Vec<syn::Error>, func: &ItemFn) -> TokenStream {
                 fn check(_: &::webex_bot::Context, _: &::webex_bot::__private::Args<'_>) -> ::core::result::Result<(), ::webex_bot::__private::ArgError> {
                     ::core::result::Result::Ok(())
                 }
+                fn requirements() -> ::std::vec::Vec<(::webex_bot::__private::Requirement, &'static str)> {
+                    ::std::vec::Vec::new()
+                }
                 fn call(_: &::webex_bot::Context, _: &::webex_bot::__private::Args<'_>) -> ::core::result::Result<::webex_bot::Reply, ::webex_bot::__private::CommandError> {
                     ::core::result::Result::Ok(::webex_bot::Reply::none())
                 }
@@ -394,8 +397,16 @@ fn generate(
         let ty = &p.ty;
         let span = ty.span();
         Some(quote_spanned! {span=>
-            let #var: #ty = ::webex_bot::__private::inject::<#ty>(__ctx)?;
+            let #var: #ty = (::webex_bot::__private::param::<#ty>().inject)(__ctx)?;
         })
+    });
+    let needs = params.iter().filter_map(|p| {
+        let Source::Injected = p.source else {
+            return None;
+        };
+        let ty = &p.ty;
+        let span = ty.span();
+        Some(quote_spanned! {span=> (::webex_bot::__private::param::<#ty>().requirement)() })
     });
     let vars = (0..params.len()).map(|i| format_ident!("__arg{}", i));
     let ret_span = match &func.sig.output {
@@ -436,6 +447,10 @@ fn generate(
                     #(#reads)*
                     #(let _ = #check_vars;)*
                     ::core::result::Result::Ok(())
+                }
+
+                fn requirements() -> ::std::vec::Vec<(::webex_bot::__private::Requirement, &'static str)> {
+                    ::std::vec![#(#needs),*]
                 }
 
                 #[allow(unused_variables, clippy::let_unit_value)]

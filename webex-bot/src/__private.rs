@@ -1,6 +1,6 @@
 //! Support for the code `#[command]` and `commands![]` generate. Not a public API.
 
-pub use crate::bot::{CommandError, Context, FromContext, IntoReply, Reply};
+pub use crate::bot::{CommandError, Context, Inject, IntoReply, Reply, Requirement};
 pub use crate::command::{ArgError, ArgKind, Args, CommandSpec, FromArg, FromRest, Piece};
 
 use crate::bot::Command;
@@ -13,6 +13,8 @@ pub trait CommandFn {
     fn check(ctx: &Context, args: &Args<'_>) -> Result<(), ArgError>;
     /// Runs the command.
     fn call(ctx: &Context, args: &Args<'_>) -> Result<Reply, CommandError>;
+    /// What the parameters the runtime supplies need, with their type names.
+    fn requirements() -> Vec<(Requirement, &'static str)>;
 }
 
 /// The table entry of a command.
@@ -21,6 +23,22 @@ pub fn command<C: CommandFn>() -> Command {
         spec: C::SPEC,
         check: C::check,
         call: C::call,
+        requirements: C::requirements,
+    }
+}
+
+/// A table entry from its parts, for tables made at run time (benchmarks); the parameters
+/// it supplies need nothing.
+pub fn command_from(
+    spec: &'static CommandSpec,
+    check: fn(&Context, &Args<'_>) -> Result<(), ArgError>,
+    call: fn(&Context, &Args<'_>) -> Result<Reply, CommandError>,
+) -> Command {
+    Command {
+        spec,
+        check,
+        call,
+        requirements: Vec::new,
     }
 }
 
@@ -55,9 +73,21 @@ pub fn rest<T: FromRest>(args: &Args<'_>, index: usize, name: &'static str) -> R
     }
 }
 
-/// Supplies a parameter that is not in the pattern.
-pub fn inject<'a, T: FromContext<'a>>(ctx: &'a Context) -> Result<T, crate::bot::InjectError> {
-    T::from_context(ctx)
+/// How a parameter that is not in the pattern is supplied. One function gives both parts,
+/// so that a type the runtime cannot supply is reported once.
+pub struct Param<'a, T> {
+    /// Supplies it.
+    pub inject: fn(&'a Context) -> Result<T, crate::bot::InjectError>,
+    /// What it needs, with its type name.
+    pub requirement: fn() -> (Requirement, &'static str),
+}
+
+/// The [`Param`] of type `T`.
+pub fn param<'a, T: Inject<'a>>() -> Param<'a, T> {
+    Param {
+        inject: T::inject,
+        requirement: || (T::requirement(), core::any::type_name::<T>()),
+    }
 }
 
 /// Converts a handler's return value.

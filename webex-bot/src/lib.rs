@@ -15,7 +15,7 @@ pub mod command;
 pub mod emulator;
 pub mod markdown;
 pub mod models;
-pub mod server;
+use unversioned::server;
 #[cfg(feature = "emulator")]
 pub mod shell;
 #[cfg(feature = "emulator")]
@@ -26,11 +26,26 @@ pub mod webhook;
 #[doc(hidden)]
 pub mod __private;
 
+pub mod unversioned;
+
+// What a bot author uses every day, at the root.
 #[doc(inline)]
-pub use bot::{Bot, BotBuilder, Commands, Context, IntoReply, Reply, State};
+pub use bot::{
+    Access, Bot, BotBuilder, BotError, Commands, Context, Delivery, FromContext, Inputs, IntoReply,
+    Notifier, Reply, RoomRef, RouteRequest, RouteResponse, RunningBot, Sender, State,
+    WebhookHandler,
+};
+#[doc(inline)]
+pub use card::Card;
 #[doc(inline)]
 pub use client::Client;
+#[doc(inline)]
+pub use command::{BotIdentity, Email, Mention};
+#[doc(inline)]
+pub use markdown::Markdown;
 pub use webex_bot_macros::{ArgEnum, command, commands};
+#[doc(inline)]
+pub use webhook::Secret;
 
 /// Runs a bot the way its binary should: against Webex when `WEBEX_ACCESS_TOKEN` is set
 /// (configured from the environment, serving until SIGINT or SIGTERM), otherwise in
@@ -43,7 +58,7 @@ pub use webex_bot_macros::{ArgEnum, command, commands};
 /// #[command("echo <text...>")]
 /// fn echo(text: String) -> String { text }
 ///
-/// fn main() -> Result<(), webex_bot::bot::BotError> {
+/// fn main() -> Result<(), webex_bot::BotError> {
 ///     webex_bot::run(Bot::builder(commands![echo]))
 /// }
 /// ```
@@ -59,8 +74,6 @@ pub fn run(builder: BotBuilder) -> Result<(), bot::BotError> {
     }
     #[cfg(not(feature = "emulator"))]
     {
-        Err(bot::BotError::Config(
-            "WEBEX_ACCESS_TOKEN is not set (and shell mode needs the `emulator` feature)".into(),
-        ))
+        Err(bot::BotError::NoShell)
     }
 }

@@ -42,7 +42,11 @@ pub fn run_with(
 ) -> Result<(), BotError> {
     let bot = TestBot::start(builder).map_err(|e| match e {
         TestError::Bot(b) => b,
-        other => BotError::Config(other.to_string()),
+        TestError::Emulator(source) => BotError::System {
+            doing: "starting the embedded emulator",
+            source,
+        },
+        TestError::Client(e) => BotError::from(e),
     })?;
     let _ = writeln!(
         notice,

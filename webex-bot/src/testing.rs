@@ -89,7 +89,15 @@ impl std::fmt::Display for TestError {
     }
 }
 
-impl std::error::Error for TestError {}
+impl std::error::Error for TestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TestError::Emulator(e) => Some(e),
+            TestError::Bot(e) => Some(e),
+            TestError::Client(e) => Some(e),
+        }
+    }
+}
 
 impl From<crate::client::Error> for TestError {
     fn from(e: crate::client::Error) -> Self {

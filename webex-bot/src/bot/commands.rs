@@ -2,10 +2,13 @@
 //! a reply.
 
 use std::fmt;
-use std::sync::Arc;
 
-use super::context::{Context, InjectError};
-use super::reply::Reply;
+use super::context::{Context, StateMap};
+use super::error::HandlerError;
+use super::extract::InjectError;
+use super::handler::{BoxedHandler, Handler, check_requirements};
+use super::kinds::{HandlerKind, Requirement};
+use super::reply::{IntoReply, Reply, SORRY_SETUP};
 use crate::command::{ArgError, Args, CommandInput, CommandSpec, ConflictError, Matcher, Outcome};
 use crate::markdown::{Markdown, escape};
 
@@ -21,12 +24,29 @@ use crate::markdown::{Markdown, escape};
 /// ```
 #[derive(Clone, Copy)]
 pub struct Command {
-    /// The pattern.
-    pub spec: &'static CommandSpec,
+    pub(crate) spec: &'static CommandSpec,
     /// Reads the arguments and drops them: used to pick among several matching commands.
-    pub check: fn(&Context, &Args<'_>) -> Result<(), ArgError>,
+    pub(crate) check: fn(&Context, &Args<'_>) -> Result<(), ArgError>,
     /// Reads the arguments, supplies the other parameters, runs the function.
-    pub call: fn(&Context, &Args<'_>) -> Result<Reply, CommandError>,
+    pub(crate) call: fn(&Context, &Args<'_>) -> Result<Reply, CommandError>,
+    /// What the parameters the runtime supplies need.
+    pub(crate) requirements: fn() -> Vec<(Requirement, &'static str)>,
+}
+
+impl Command {
+    /// The pattern.
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let table = commands![echo];
+    /// assert_eq!(table.iter().next().unwrap().spec().name, "echo");
+    /// ```
+    pub fn spec(&self) -> &'static CommandSpec {
+        self.spec
+    }
 }
 
 impl fmt::Debug for Command {
@@ -41,11 +61,11 @@ impl fmt::Debug for Command {
 /// Why a matched command could not run.
 ///
 /// ```
-/// use webex_bot::bot::{CommandError, InjectError};
-/// let e = CommandError::from(InjectError("no state".into()));
+/// use webex_bot::bot::{CommandError, InjectError, InjectErrorKind};
+/// let e = CommandError::from(InjectError::new(InjectErrorKind::Failed, "no state"));
 /// assert!(matches!(e, CommandError::Inject(_)));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum CommandError {
     /// An argument could not be read: the user is told what to type.
@@ -66,7 +86,7 @@ impl From<InjectError> for CommandError {
     }
 }
 
-type Fallback = Arc<dyn Fn(&Context) -> Reply + Send + Sync>;
+type Fallback = BoxedHandler<Reply>;
 
 /// The commands of a bot, built with [`commands!`](crate::commands).
 ///
@@ -77,7 +97,7 @@ type Fallback = Arc<dyn Fn(&Context) -> Reply + Send + Sync>;
 /// #[command("hello")]
 /// fn hello() -> &'static str { "Hello!" }
 ///
-/// let table: Commands = commands![hello].fallback(|_ctx| Reply::text("Try `help`."));
+/// let table: Commands = commands![hello].fallback(|| Reply::text("Try `help`."));
 /// assert_eq!(table.len(), 1);
 /// ```
 #[derive(Clone, Default)]
@@ -109,7 +129,8 @@ impl Commands {
         }
     }
 
-    /// Answers messages that match no command (instead of "I don't know that command").
+    /// Answers messages that match no command (instead of "I don't know that command"):
+    /// a [handler](crate::bot::Handler) taking what commands may take.
     ///
     /// ```
     /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
@@ -117,11 +138,32 @@ impl Commands {
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
     /// let table = commands![echo];
-    /// let table = table.fallback(|_ctx| webex_bot::Reply::text("Try `help`."));
+    /// let table = table.fallback(|who: webex_bot::Sender| format!("Try `help`, {}.", who.email));
     /// ```
-    pub fn fallback(mut self, f: impl Fn(&Context) -> Reply + Send + Sync + 'static) -> Self {
-        self.fallback = Some(Arc::new(f));
+    pub fn fallback<M, H>(mut self, handler: H) -> Self
+    where
+        H: Handler<M>,
+        H::Output: IntoReply,
+    {
+        self.fallback = Some(BoxedHandler::new(
+            "the fallback".into(),
+            handler,
+            IntoReply::into_reply,
+        ));
         self
+    }
+
+    /// The commands, in the order they were given.
+    ///
+    /// ```
+    /// # use webex_bot::{command, commands};
+    /// # /// Echo the text.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// assert_eq!(commands![echo].iter().count(), 1);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = &Command> + '_ {
+        self.list.iter()
     }
 
     /// Adds the commands of `other` (a bot built from several modules).
@@ -406,9 +448,7 @@ impl Dispatcher {
                         Err(CommandError::Inject(e)) => {
                             log::error!("command `{}` could not run: {e}", cmd.spec.name);
                             Dispatched {
-                                reply: Reply::text(
-                                    "Sorry, this command is not set up correctly; the bot's owner has been told in the logs.",
-                                ),
+                                reply: Reply::text(SORRY_SETUP),
                                 command: Some(cmd.spec.name),
                                 explanation: Explanation::NotSupplied(cmd.spec),
                             }
@@ -430,7 +470,7 @@ impl Dispatcher {
             Outcome::Unknown { suggestion } => {
                 if let Some(f) = &self.fallback {
                     return Dispatched {
-                        reply: f(ctx),
+                        reply: fallback(f, ctx),
                         command: None,
                         explanation: Explanation::Fallback,
                     };
@@ -452,7 +492,7 @@ impl Dispatcher {
             Outcome::Empty => {
                 if let Some(f) = &self.fallback {
                     return Dispatched {
-                        reply: f(ctx),
+                        reply: fallback(f, ctx),
                         command: None,
                         explanation: Explanation::Fallback,
                     };
@@ -531,6 +571,19 @@ impl Dispatcher {
         md.into_string()
     }
 
+    /// Fails when a command or the fallback takes state the bot was not given, or a
+    /// parameter only other handlers get.
+    pub(crate) fn check(&self, state: &StateMap) -> Result<(), HandlerError> {
+        for c in &self.commands {
+            let name = format!("command `{}`", c.spec.name);
+            check_requirements(&name, HandlerKind::Message, &(c.requirements)(), state)?;
+        }
+        match &self.fallback {
+            Some(f) => f.check(HandlerKind::Message, state),
+            None => Ok(()),
+        }
+    }
+
     /// The commands' patterns.
     ///
     /// ```
@@ -546,4 +599,11 @@ impl Dispatcher {
     pub fn specs(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
         self.commands.iter().map(|c| c.spec)
     }
+}
+
+fn fallback(f: &Fallback, ctx: &Context) -> Reply {
+    f.call(ctx).unwrap_or_else(|e| {
+        log::error!("the fallback could not run: {e}");
+        Reply::text(SORRY_SETUP)
+    })
 }

@@ -1,16 +1,20 @@
-//! What a handler knows about the message it answers, and the values the runtime passes
-//! to handler parameters that are not in the pattern.
+//! What a handler knows about the event it answers: a message, a card submission, a
+//! membership change or a request to an extra route.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
-use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use super::reply::{IntoReply, Reply};
+use super::conversation::Conversations;
+use super::kinds::HandlerKind;
+use super::notifier::Notifier;
+use super::reply::IntoReply;
+use super::routes::RouteRequest;
+use super::send::send_reply;
 use crate::Client;
 use crate::command::BotIdentity;
-use crate::models::{Message, RoomType};
+use crate::models::{AttachmentAction, Membership, Message, RoomType};
 
 /// Shared application state, keyed by type.
 #[derive(Default, Clone)]
@@ -27,6 +31,10 @@ impl StateMap {
             .cloned()
             .and_then(|a| a.downcast::<T>().ok())
     }
+
+    pub(crate) fn contains(&self, id: TypeId) -> bool {
+        self.0.contains_key(&id)
+    }
 }
 
 impl fmt::Debug for StateMap {
@@ -35,12 +43,22 @@ impl fmt::Debug for StateMap {
     }
 }
 
-/// Sends a reply relative to a context's message.
-pub(crate) type Outbox =
-    Arc<dyn Fn(&Context, Reply) -> Result<Vec<Message>, crate::client::Error> + Send + Sync>;
+/// The event a context was made for.
+#[derive(Debug)]
+pub(crate) enum Trigger {
+    Message,
+    Card(AttachmentAction),
+    Membership {
+        membership: Membership,
+        actor_id: Option<String>,
+    },
+    Route(RouteRequest),
+}
 
-/// Everything a command handler can know: the message (fetched, with its text), who sent
-/// it, the room, the client, shared state.
+/// Everything a handler can know: the event (a message with its text, a card submission,
+/// a membership change, a route request), who caused it, the room, the client, shared
+/// state. Commands, card, membership and route handlers all take it (or the values it
+/// supplies, see [`FromContext`](crate::FromContext)) as a parameter.
 ///
 /// ```
 /// use webex_bot::{Context, command};
@@ -53,18 +71,24 @@ pub(crate) type Outbox =
 /// ```
 pub struct Context {
     pub(crate) client: Client,
-    pub(crate) message: Message,
     pub(crate) bot: Arc<BotIdentity>,
     pub(crate) state: Arc<StateMap>,
-    pub(crate) outbox: Outbox,
-    pub(crate) conversations: Option<Arc<super::conversation::Conversations>>,
+    pub(crate) conversations: Option<Arc<Conversations>>,
+    pub(crate) trigger: Trigger,
+    /// What relative replies answer: the message itself, or the room and person of the
+    /// other events.
+    pub(crate) origin: Message,
+    /// The email of the person behind a card submission or membership change, fetched
+    /// the first time it is asked for.
+    sender_email: OnceLock<String>,
 }
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
-            .field("message", &self.message.id)
-            .field("room", &self.message.room_id)
+            .field("event", &self.kind())
+            .field("message", &self.origin.id)
+            .field("room", &self.origin.room_id)
             .finish()
     }
 }
@@ -74,58 +98,178 @@ impl Context {
     /// benchmarks. [`say`](Self::say) sends through `client`.
     ///
     /// ```
-    /// use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// use webex_bot::{BotIdentity, Client, Context, models::Message};
     /// let mut m = Message::default();
     /// m.person_email = Some("alice@example.com".into());
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.sender().email, "alice@example.com");
     /// ```
     pub fn new(client: Client, message: Message, bot: BotIdentity) -> Context {
+        Context::build(
+            client,
+            Arc::new(bot),
+            Arc::default(),
+            None,
+            Trigger::Message,
+            message,
+        )
+    }
+
+    pub(crate) fn build(
+        client: Client,
+        bot: Arc<BotIdentity>,
+        state: Arc<StateMap>,
+        conversations: Option<Arc<Conversations>>,
+        trigger: Trigger,
+        origin: Message,
+    ) -> Context {
+        let sender_email = OnceLock::new();
+        if let Some(e) = &origin.person_email {
+            let _ = sender_email.set(e.clone());
+        }
         Context {
             client,
-            message,
-            bot: Arc::new(bot),
-            state: Arc::new(StateMap::default()),
-            outbox: Arc::new(|ctx: &Context, reply: Reply| {
-                super::send::send_reply(&ctx.client, Some(&ctx.message), reply)
-            }),
-            conversations: None,
+            bot,
+            state,
+            conversations,
+            trigger,
+            origin,
+            sender_email,
         }
     }
 
-    /// The message being answered.
+    /// The room and person relative replies of an event other than a message go to.
+    pub(crate) fn origin_of(trigger: &Trigger) -> Message {
+        match trigger {
+            Trigger::Message | Trigger::Route(_) => Message::default(),
+            Trigger::Card(a) => Message {
+                room_id: a.room_id.clone(),
+                person_id: a.person_id.clone(),
+                ..Message::default()
+            },
+            Trigger::Membership {
+                membership,
+                actor_id,
+            } => Message {
+                room_id: membership.room_id.clone(),
+                person_id: actor_id.clone(),
+                ..Message::default()
+            },
+        }
+    }
+
+    /// What kind of event this is, as a handler kind.
+    pub(crate) fn kind(&self) -> HandlerKind {
+        match self.trigger {
+            Trigger::Message => HandlerKind::Message,
+            Trigger::Card(_) => HandlerKind::Card,
+            Trigger::Membership { .. } => HandlerKind::Membership,
+            Trigger::Route(_) => HandlerKind::Route,
+        }
+    }
+
+    /// The message being answered (commands and the fallback).
     ///
     /// ```
-    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
     /// # let mut m = Message::default();
     /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
-    /// assert_eq!(ctx.message().id, "m1");
+    /// assert_eq!(ctx.message().unwrap().id, "m1");
     /// ```
-    pub fn message(&self) -> &Message {
-        &self.message
+    pub fn message(&self) -> Option<&Message> {
+        matches!(self.trigger, Trigger::Message).then_some(&self.origin)
     }
 
-    /// Who sent it.
+    /// The card submission being handled, inputs included (card handlers).
     ///
     /// ```
-    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
+    /// assert!(ctx.card().is_none());
+    /// ```
+    pub fn card(&self) -> Option<&AttachmentAction> {
+        match &self.trigger {
+            Trigger::Card(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The bot's membership that was created or deleted (membership handlers).
+    ///
+    /// ```
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
+    /// assert!(ctx.membership().is_none());
+    /// ```
+    pub fn membership(&self) -> Option<&Membership> {
+        match &self.trigger {
+            Trigger::Membership { membership, .. } => Some(membership),
+            _ => None,
+        }
+    }
+
+    /// The request to an extra route (route handlers).
+    ///
+    /// ```
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
+    /// assert!(ctx.request().is_none());
+    /// ```
+    pub fn request(&self) -> Option<&RouteRequest> {
+        match &self.trigger {
+            Trigger::Route(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Who sent the message, pressed the card's button, or added or removed the bot. For
+    /// the last two the email is looked up the first time it is asked for (empty when
+    /// that fails or for a route request).
+    ///
+    /// ```
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
     /// # let mut m = Message::default();
     /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.sender().email, "alice@example.com");
     /// ```
     pub fn sender(&self) -> Sender {
+        let email = match self.sender_email() {
+            Ok(e) => e.to_owned(),
+            Err(e) => {
+                log::warn!("could not look up who sent the event: {e}");
+                String::new()
+            }
+        };
         Sender {
-            id: self.message.person_id.clone().unwrap_or_default(),
-            email: self.message.person_email.clone().unwrap_or_default(),
+            id: self.origin.person_id.clone().unwrap_or_default(),
+            email,
         }
     }
 
-    /// Where it was sent.
+    pub(crate) fn sender_email(&self) -> Result<&str, crate::client::Error> {
+        if let Some(e) = self.sender_email.get() {
+            return Ok(e);
+        }
+        let email = match (&self.trigger, &self.origin.person_id) {
+            (Trigger::Card(_) | Trigger::Membership { .. }, Some(id)) => self
+                .client
+                .people()
+                .get(id)?
+                .emails
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        Ok(self.sender_email.get_or_init(|| email))
+    }
+
+    /// Where the event happened.
     ///
     /// ```
-    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
     /// # let mut m = Message::default();
     /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
     /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
@@ -133,31 +277,38 @@ impl Context {
     /// ```
     pub fn room(&self) -> RoomRef {
         RoomRef {
-            id: self.message.room_id.clone().unwrap_or_default(),
-            room_type: self.message.room_type.unwrap_or(RoomType::Unknown),
+            id: self.origin.room_id.clone().unwrap_or_default(),
+            room_type: self.origin.room_type.unwrap_or(RoomType::Unknown),
         }
     }
 
     /// The REST client, to call any Webex API.
     ///
     /// ```
-    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
-    /// # let mut m = Message::default();
-    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
-    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.client().base_url(), "https://webexapis.com/v1");
     /// ```
     pub fn client(&self) -> &Client {
         &self.client
     }
 
+    /// A notifier, to post later or elsewhere from another thread (a reminder).
+    ///
+    /// ```
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
+    /// let notifier = ctx.notifier();
+    /// ```
+    pub fn notifier(&self) -> Notifier {
+        Notifier::new(self.client.clone())
+    }
+
     /// Who the bot is.
     ///
     /// ```
-    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
-    /// # let mut m = Message::default();
-    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
-    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
     /// assert_eq!(ctx.bot().display_name(), "Bot");
     /// ```
     pub fn bot(&self) -> &BotIdentity {
@@ -167,10 +318,8 @@ impl Context {
     /// Shared state of type `T` given to the bot builder, if any.
     ///
     /// ```
-    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
-    /// # let mut m = Message::default();
-    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
-    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
     /// assert!(ctx.state::<u32>().is_none());
     /// ```
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
@@ -204,8 +353,8 @@ impl Context {
             .conversations
             .as_ref()
             .ok_or_else(|| crate::client::Error::Config("ask needs a running bot".into()))?;
-        let room = self.message.room_id.clone().unwrap_or_default();
-        let person = self.message.person_id.clone().unwrap_or_default();
+        let room = self.origin.room_id.clone().unwrap_or_default();
+        let person = self.origin.person_id.clone().unwrap_or_default();
         self.say(question)?;
         match conversations.wait(&room, &person, timeout) {
             Some(slim) => self.client.messages().get(&slim.id).map(Some),
@@ -214,27 +363,24 @@ impl Context {
     }
 
     /// Sends messages now, before the handler returns (the return value is sent after).
-    /// Targets are relative to this message: [`Reply::in_thread`], [`Reply::direct`], ...
+    /// Targets are relative to this event: [`Reply::in_thread`](crate::Reply::in_thread),
+    /// [`Reply::direct`](crate::Reply::direct), ...
     ///
     /// ```
-    /// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
-    /// # let mut m = Message::default();
-    /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
-    /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
     /// # fn f(ctx: &webex_bot::Context) -> Result<(), webex_bot::client::Error> {
     /// ctx.say("Working on it...")?;
     /// # Ok(()) }
-    /// let _ = ctx;
     /// ```
     pub fn say(&self, reply: impl IntoReply) -> Result<Vec<Message>, crate::client::Error> {
-        (self.outbox)(self, reply.into_reply())
+        send_reply(&self.client, Some(&self.origin), reply.into_reply())
     }
 }
 
-/// The sender of a message.
+/// The person behind an event: who sent the message, pressed the card's button, or added
+/// or removed the bot.
 ///
 /// ```
-/// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+/// # use webex_bot::{BotIdentity, Client, Context, models::Message};
 /// # let mut m = Message::default();
 /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
 /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
@@ -248,10 +394,10 @@ pub struct Sender {
     pub email: String,
 }
 
-/// The room of a message.
+/// The room of an event.
 ///
 /// ```
-/// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
+/// # use webex_bot::{BotIdentity, Client, Context, models::Message};
 /// # let mut m = Message::default();
 /// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
 /// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
@@ -261,7 +407,7 @@ pub struct Sender {
 pub struct RoomRef {
     /// Room id.
     pub id: String,
-    /// Direct or group.
+    /// Direct or group (unknown for card submissions and membership changes).
     pub room_type: RoomType,
 }
 
@@ -269,7 +415,7 @@ impl RoomRef {
     /// Whether it is a 1:1 room.
     ///
     /// ```
-    /// use webex_bot::{bot::RoomRef, models::RoomType};
+    /// use webex_bot::{RoomRef, models::RoomType};
     /// assert!(RoomRef { id: "r".into(), room_type: RoomType::Direct }.is_direct());
     /// ```
     pub fn is_direct(&self) -> bool {
@@ -278,7 +424,8 @@ impl RoomRef {
 }
 
 /// Shared state given to the bot with [`BotBuilder::state`](crate::BotBuilder::state):
-/// take it as a handler parameter.
+/// take it as a handler parameter. A handler that takes state of a type the bot was not
+/// given makes [`BotBuilder::build`](crate::BotBuilder::build) fail, naming both.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
@@ -297,7 +444,7 @@ impl RoomRef {
 /// ```
 pub struct State<T: ?Sized>(pub Arc<T>);
 
-impl<T: ?Sized> Deref for State<T> {
+impl<T: ?Sized> std::ops::Deref for State<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
@@ -316,95 +463,25 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for State<T> {
     }
 }
 
-/// Why the runtime could not supply a handler parameter.
+/// The inputs of a card submission, read into the author's type (card handlers). A
+/// submission that does not read is answered with what was wrong, and the handler does
+/// not run.
 ///
 /// ```
-/// let e = webex_bot::bot::InjectError("no state".into());
-/// assert_eq!(e.to_string(), "no state");
+/// use webex_bot::{Bot, Commands, Inputs};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Vote { choice: String }
+///
+/// let builder = Bot::builder(Commands::default())
+///     .on_card("vote", |Inputs(v): Inputs<Vote>| format!("You chose {}", v.choice));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InjectError(pub String);
+pub struct Inputs<T>(pub T);
 
-impl fmt::Display for InjectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for InjectError {}
-
-/// A handler parameter the runtime supplies, chosen by its type, for parameters that are
-/// not in the pattern: `&Context`, `&Message`, `Message`, [`Sender`], [`RoomRef`],
-/// [`Client`], [`BotIdentity`] and [`State<T>`].
-///
-/// ```
-/// # use webex_bot::{Client, Context, command::BotIdentity, models::Message};
-/// # let mut m = Message::default();
-/// # m.id = "m1".into(); m.room_id = Some("r1".into()); m.person_id = Some("p1".into()); m.person_email = Some("alice@example.com".into());
-/// let ctx = Context::new(Client::new("t"), m, BotIdentity::new("bot-id", "Bot"));
-/// use webex_bot::bot::{FromContext, Sender};
-/// let who = Sender::from_context(&ctx).unwrap();
-/// assert_eq!(who.email, "alice@example.com");
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "parameter of type `{Self}` is neither in the pattern nor supplied by the runtime",
-    label = "not an argument of the pattern, and the runtime cannot supply a `{Self}`",
-    note = "name the parameter like an argument of the pattern (`<name>`), or take one of `&Context`, `&Message`, `Sender`, `RoomRef`, `Client`, `State<T>`"
-)]
-pub trait FromContext<'a>: Sized {
-    /// Takes the value from the context.
-    fn from_context(ctx: &'a Context) -> Result<Self, InjectError>;
-}
-
-impl<'a> FromContext<'a> for &'a Context {
-    fn from_context(ctx: &'a Context) -> Result<Self, InjectError> {
-        Ok(ctx)
-    }
-}
-
-impl<'a> FromContext<'a> for &'a Message {
-    fn from_context(ctx: &'a Context) -> Result<Self, InjectError> {
-        Ok(&ctx.message)
-    }
-}
-
-impl FromContext<'_> for Message {
-    fn from_context(ctx: &Context) -> Result<Self, InjectError> {
-        Ok(ctx.message.clone())
-    }
-}
-
-impl FromContext<'_> for Sender {
-    fn from_context(ctx: &Context) -> Result<Self, InjectError> {
-        Ok(ctx.sender())
-    }
-}
-
-impl FromContext<'_> for RoomRef {
-    fn from_context(ctx: &Context) -> Result<Self, InjectError> {
-        Ok(ctx.room())
-    }
-}
-
-impl FromContext<'_> for Client {
-    fn from_context(ctx: &Context) -> Result<Self, InjectError> {
-        Ok(ctx.client.clone())
-    }
-}
-
-impl<'a> FromContext<'a> for &'a BotIdentity {
-    fn from_context(ctx: &'a Context) -> Result<Self, InjectError> {
-        Ok(&ctx.bot)
-    }
-}
-
-impl<T: Send + Sync + 'static> FromContext<'_> for State<T> {
-    fn from_context(ctx: &Context) -> Result<Self, InjectError> {
-        ctx.state::<T>().ok_or_else(|| {
-            InjectError(format!(
-                "no state of type `{}` was given to the bot (use `BotBuilder::state`)",
-                std::any::type_name::<T>()
-            ))
-        })
+impl<T> std::ops::Deref for Inputs<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }

@@ -1,30 +1,60 @@
-//! The bot runtime: the webhook listener, the worker pool, dispatch and replies.
+//! The bot runtime: building a bot, its handlers, the webhook listener, the worker pool,
+//! dispatch and replies.
 //!
 //! A [`Bot`] is built from the environment and a command table, then started: the
-//! [listener](crate::server) checks each delivery's signature, answers at once and queues
-//! the event; a
-//! bounded pool of workers fetches each message, runs the matching command and sends the
-//! reply through the [`Client`](crate::Client).
+//! listener hands each delivery to the intake, which checks its signature, answers at once
+//! and queues the event; a bounded pool of workers fetches each message, runs the matching
+//! handler and sends the reply through the [`Client`](crate::Client).
+//!
+//! The files, from the bottom up: what handlers get and give (`context`, `handler`,
+//! `reply`, `routes`), the command table (`commands`), the engine the rest shares
+//! (`engine`, with `access`, `stats`, `conversation`), what workers do with an event
+//! (`events`), the intake of deliveries (`intake`, with `dedupe`), the HTTP listener
+//! (`listener`), and configuring and running (`builder`, `configured`, `running`).
 
+mod access;
+mod builder;
 mod commands;
+mod configured;
 mod context;
 mod conversation;
+mod dedupe;
+mod engine;
+mod error;
+mod events;
+mod extract;
+mod handler;
+mod intake;
+mod kinds;
 mod lifecycle;
 mod listener;
+mod notifier;
 mod pool;
 mod reply;
-mod runtime;
+mod routes;
+mod running;
 mod send;
+mod stats;
 
+pub use access::Access;
+pub use builder::{BotBuilder, DEFAULT_LISTEN};
 pub use commands::{Command, CommandError, Commands, Dispatched, Dispatcher, Explanation};
-pub use context::{Context, FromContext, InjectError, RoomRef, Sender, State};
-pub use listener::{RouteRequest, RouteResponse};
+pub use configured::Bot;
+pub use context::{Context, Inputs, RoomRef, Sender, State};
+pub use error::{BotError, HandlerError};
+pub use extract::{FromContext, InjectError, InjectErrorKind};
+pub use handler::Handler;
+pub use intake::{Delivery, WebhookHandler};
+pub use kinds::{HandlerKind, Requirement};
+pub use notifier::Notifier;
 pub use reply::{Content, IntoReply, Outgoing, Reply, Target};
-pub(crate) use runtime::serve_until_signal;
-pub use runtime::{
-    Access, Bot, BotBuilder, BotError, CardContext, DEFAULT_LISTEN, EventContext, Notifier,
-    RunningBot, Stats,
-};
+pub use routes::{IntoRouteResponse, RouteRequest, RouteResponse};
+pub use running::RunningBot;
+pub use stats::Stats;
+
+#[doc(hidden)]
+pub use handler::Inject;
+pub(crate) use running::serve_until_signal;
 
 #[cfg(feature = "emulator")]
 pub(crate) use lifecycle::ensure_webhooks as register_webhooks;

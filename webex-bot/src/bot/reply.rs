@@ -334,3 +334,11 @@ impl<T: IntoReply, E: Display> IntoReply for Result<T, E> {
         }
     }
 }
+
+/// What the user is told when a handler panicked.
+pub(crate) const SORRY_PANIC: &str =
+    "Sorry, something went wrong while handling that. The error was logged; please try again.";
+
+/// What the user is told when a handler's parameter could not be supplied.
+pub(crate) const SORRY_SETUP: &str =
+    "Sorry, this command is not set up correctly; the bot's owner has been told in the logs.";

@@ -12,7 +12,7 @@
 //! and `Expect: 100-continue` is honoured.
 //!
 //! ```
-//! use webex_bot::server::{Response, Server};
+//! use webex_bot::unversioned::server::{Response, Server};
 //!
 //! let server = Server::builder()
 //!     .bind("127.0.0.1:0", |req| Response::text(200, format!("you asked for {}", req.path())))
@@ -48,10 +48,10 @@ type Handler = dyn Fn(Request) -> Response + Send + Sync;
 /// [`ServerBuilder::on_refused`].
 ///
 /// ```
-/// let server = webex_bot::server::Server::builder()
+/// let server = webex_bot::unversioned::server::Server::builder()
 ///     .body_limit(10)
 ///     .on_refused(|r| eprintln!("{} refused for {}: {}", r.remote, r.status, r.reason))
-///     .bind("127.0.0.1:0", |_| webex_bot::server::Response::new(204))
+///     .bind("127.0.0.1:0", |_| webex_bot::unversioned::server::Response::new(204))
 ///     .unwrap();
 /// ```
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ type RefusalHook = Arc<dyn Fn(&Refusal) + Send + Sync>;
 ///
 /// ```
 /// use std::time::Duration;
-/// let builder = webex_bot::server::Server::builder()
+/// let builder = webex_bot::unversioned::server::Server::builder()
 ///     .name("my-hooks")
 ///     .max_connections(64)
 ///     .idle_timeout(Duration::from_secs(5))
@@ -129,7 +129,7 @@ impl ServerBuilder {
     /// The prefix of the connection threads' names (default `http`).
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().name("hooks");
+    /// let b = webex_bot::unversioned::server::Server::builder().name("hooks");
     /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
@@ -140,7 +140,7 @@ impl ServerBuilder {
     /// the kernel's listen backlog until one closes; none is refused by the server.
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().max_connections(16);
+    /// let b = webex_bot::unversioned::server::Server::builder().max_connections(16);
     /// ```
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
@@ -151,7 +151,7 @@ impl ServerBuilder {
     /// closes it (default 30 s).
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().idle_timeout(std::time::Duration::from_secs(5));
+    /// let b = webex_bot::unversioned::server::Server::builder().idle_timeout(std::time::Duration::from_secs(5));
     /// ```
     pub fn idle_timeout(mut self, t: Duration) -> Self {
         self.idle_timeout = t.max(Duration::from_millis(1));
@@ -162,7 +162,7 @@ impl ServerBuilder {
     /// client that stalls mid-request is answered `408` and closed.
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().io_timeout(std::time::Duration::from_secs(10));
+    /// let b = webex_bot::unversioned::server::Server::builder().io_timeout(std::time::Duration::from_secs(10));
     /// ```
     pub fn io_timeout(mut self, t: Duration) -> Self {
         self.io_timeout = t.max(Duration::from_millis(1));
@@ -173,7 +173,7 @@ impl ServerBuilder {
     /// reading it, and the connection is closed.
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().body_limit(110 * 1024 * 1024);
+    /// let b = webex_bot::unversioned::server::Server::builder().body_limit(110 * 1024 * 1024);
     /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
@@ -183,7 +183,7 @@ impl ServerBuilder {
     /// The largest request line plus headers (default 16 KiB); past it the answer is `431`.
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().head_limit(8 * 1024);
+    /// let b = webex_bot::unversioned::server::Server::builder().head_limit(8 * 1024);
     /// ```
     pub fn head_limit(mut self, bytes: usize) -> Self {
         self.head_limit = bytes.max(64);
@@ -194,7 +194,7 @@ impl ServerBuilder {
     /// handler runs there. Only the pages a thread touches take memory.
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().stack_size(1024 * 1024);
+    /// let b = webex_bot::unversioned::server::Server::builder().stack_size(1024 * 1024);
     /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes.max(64 * 1024);
@@ -209,7 +209,7 @@ impl ServerBuilder {
     /// use std::sync::Arc;
     /// let too_large = Arc::new(AtomicU64::new(0));
     /// let counter = too_large.clone();
-    /// let b = webex_bot::server::Server::builder().on_refused(move |r| {
+    /// let b = webex_bot::unversioned::server::Server::builder().on_refused(move |r| {
     ///     if r.status == 413 {
     ///         counter.fetch_add(1, Ordering::Relaxed);
     ///     }
@@ -226,7 +226,7 @@ impl ServerBuilder {
     /// handshake costs its sender a one-second retransmission.
     ///
     /// ```
-    /// let b = webex_bot::server::Server::builder().backlog(4096);
+    /// let b = webex_bot::unversioned::server::Server::builder().backlog(4096);
     /// ```
     pub fn backlog(mut self, n: u32) -> Self {
         self.backlog = i32::try_from(n).unwrap_or(i32::MAX).max(1);
@@ -237,7 +237,7 @@ impl ServerBuilder {
     /// `handler`.
     ///
     /// ```
-    /// use webex_bot::server::{Response, Server};
+    /// use webex_bot::unversioned::server::{Response, Server};
     /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
     /// assert_ne!(server.local_addr().port(), 0);
     /// ```
@@ -254,7 +254,7 @@ impl ServerBuilder {
     /// [`serve`](Self::serve) when the address must be known before the handler is built.
     ///
     /// ```
-    /// use webex_bot::server::{Response, Server};
+    /// use webex_bot::unversioned::server::{Response, Server};
     /// let builder = Server::builder();
     /// let listener = builder.listener("127.0.0.1:0").unwrap();
     /// let origin = format!("http://{}", listener.local_addr().unwrap());
@@ -274,7 +274,7 @@ impl ServerBuilder {
     /// Serves an already bound listener with `handler`.
     ///
     /// ```
-    /// use webex_bot::server::{Response, Server};
+    /// use webex_bot::unversioned::server::{Response, Server};
     /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     /// let server = Server::builder().serve(listener, |_| Response::new(204)).unwrap();
     /// ```
@@ -311,7 +311,7 @@ impl ServerBuilder {
 /// A running server; see the [module docs](self). Dropping it stops it.
 ///
 /// ```
-/// use webex_bot::server::{Response, Server};
+/// use webex_bot::unversioned::server::{Response, Server};
 /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::text(200, "ok")).unwrap();
 /// println!("serving on {}", server.local_addr());
 /// drop(server); // stops it
@@ -340,7 +340,7 @@ impl Server {
     /// A builder with the defaults.
     ///
     /// ```
-    /// let builder = webex_bot::server::Server::builder();
+    /// let builder = webex_bot::unversioned::server::Server::builder();
     /// ```
     pub fn builder() -> ServerBuilder {
         ServerBuilder::default()
@@ -349,7 +349,7 @@ impl Server {
     /// The address the server listens on (with the real port when bound to port 0).
     ///
     /// ```
-    /// # use webex_bot::server::{Response, Server};
+    /// # use webex_bot::unversioned::server::{Response, Server};
     /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
     /// assert!(server.local_addr().ip().is_loopback());
     /// ```
@@ -360,7 +360,7 @@ impl Server {
     /// How many connections are open now.
     ///
     /// ```
-    /// # use webex_bot::server::{Response, Server};
+    /// # use webex_bot::unversioned::server::{Response, Server};
     /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
     /// assert_eq!(server.open_connections(), 0);
     /// ```
@@ -372,7 +372,7 @@ impl Server {
     /// to 30 s for requests in progress to be answered.
     ///
     /// ```
-    /// # use webex_bot::server::{Response, Server};
+    /// # use webex_bot::unversioned::server::{Response, Server};
     /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
     /// let addr = server.local_addr();
     /// server.stop();
@@ -386,7 +386,7 @@ impl Server {
     /// connections still busy after it are cut. Returns how many were cut.
     ///
     /// ```
-    /// # use webex_bot::server::{Response, Server};
+    /// # use webex_bot::unversioned::server::{Response, Server};
     /// let mut server = Server::builder().bind("127.0.0.1:0", |_| Response::new(204)).unwrap();
     /// assert_eq!(server.stop_within(std::time::Duration::from_secs(1)), 0);
     /// ```

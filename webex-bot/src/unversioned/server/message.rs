@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 /// An HTTP request, read whole (body included) before the handler is called.
 ///
 /// ```
-/// use webex_bot::server::{Response, Server};
+/// use webex_bot::unversioned::server::{Response, Server};
 /// let server = Server::builder()
 ///     .bind("127.0.0.1:0", |req| {
 ///         assert_eq!(req.method(), "POST");
@@ -30,7 +30,7 @@ impl Request {
     /// A request built by hand, for testing a handler without a server.
     ///
     /// ```
-    /// let req = webex_bot::server::Request::new("GET", "/health?full=1");
+    /// let req = webex_bot::unversioned::server::Request::new("GET", "/health?full=1");
     /// assert_eq!(req.path(), "/health");
     /// assert_eq!(req.query(), Some("full=1"));
     /// ```
@@ -47,7 +47,7 @@ impl Request {
     /// Adds a header (the name is lowercased), for requests built by hand.
     ///
     /// ```
-    /// let req = webex_bot::server::Request::new("POST", "/").with_header("X-Spark-Signature", "ab");
+    /// let req = webex_bot::unversioned::server::Request::new("POST", "/").with_header("X-Spark-Signature", "ab");
     /// assert_eq!(req.header("x-spark-signature"), Some("ab"));
     /// ```
     pub fn with_header(mut self, name: &str, value: &str) -> Request {
@@ -59,7 +59,7 @@ impl Request {
     /// Sets the body, for requests built by hand.
     ///
     /// ```
-    /// let req = webex_bot::server::Request::new("POST", "/").with_body("{}");
+    /// let req = webex_bot::unversioned::server::Request::new("POST", "/").with_body("{}");
     /// assert_eq!(req.body(), b"{}");
     /// ```
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Request {
@@ -70,7 +70,7 @@ impl Request {
     /// The method, uppercase (`GET`, `POST`, ...).
     ///
     /// ```
-    /// assert_eq!(webex_bot::server::Request::new("get", "/").method(), "GET");
+    /// assert_eq!(webex_bot::unversioned::server::Request::new("get", "/").method(), "GET");
     /// ```
     pub fn method(&self) -> &str {
         &self.method
@@ -79,7 +79,7 @@ impl Request {
     /// The request target as sent: path and query.
     ///
     /// ```
-    /// assert_eq!(webex_bot::server::Request::new("GET", "/a?b=c").target(), "/a?b=c");
+    /// assert_eq!(webex_bot::unversioned::server::Request::new("GET", "/a?b=c").target(), "/a?b=c");
     /// ```
     pub fn target(&self) -> &str {
         &self.target
@@ -88,7 +88,7 @@ impl Request {
     /// The path, without the query.
     ///
     /// ```
-    /// assert_eq!(webex_bot::server::Request::new("GET", "/a?b=c").path(), "/a");
+    /// assert_eq!(webex_bot::unversioned::server::Request::new("GET", "/a?b=c").path(), "/a");
     /// ```
     pub fn path(&self) -> &str {
         self.target.split_once('?').map_or(&self.target, |(p, _)| p)
@@ -97,7 +97,7 @@ impl Request {
     /// The query string (after `?`), if any.
     ///
     /// ```
-    /// assert_eq!(webex_bot::server::Request::new("GET", "/a").query(), None);
+    /// assert_eq!(webex_bot::unversioned::server::Request::new("GET", "/a").query(), None);
     /// ```
     pub fn query(&self) -> Option<&str> {
         self.target.split_once('?').map(|(_, q)| q)
@@ -106,7 +106,7 @@ impl Request {
     /// The first header with this name, in any case.
     ///
     /// ```
-    /// let req = webex_bot::server::Request::new("GET", "/").with_header("Accept", "*/*");
+    /// let req = webex_bot::unversioned::server::Request::new("GET", "/").with_header("Accept", "*/*");
     /// assert_eq!(req.header("ACCEPT"), Some("*/*"));
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -116,7 +116,7 @@ impl Request {
     /// Every header, names lowercased, in the order received.
     ///
     /// ```
-    /// let req = webex_bot::server::Request::new("GET", "/").with_header("A", "1");
+    /// let req = webex_bot::unversioned::server::Request::new("GET", "/").with_header("A", "1");
     /// assert_eq!(req.headers(), &[("a".to_owned(), "1".to_owned())]);
     /// ```
     pub fn headers(&self) -> &[(String, String)] {
@@ -126,7 +126,7 @@ impl Request {
     /// The body (empty when none was sent).
     ///
     /// ```
-    /// assert!(webex_bot::server::Request::new("GET", "/").body().is_empty());
+    /// assert!(webex_bot::unversioned::server::Request::new("GET", "/").body().is_empty());
     /// ```
     pub fn body(&self) -> &[u8] {
         &self.body
@@ -135,7 +135,7 @@ impl Request {
     /// Takes the body out of the request.
     ///
     /// ```
-    /// let body = webex_bot::server::Request::new("POST", "/").with_body("x").into_body();
+    /// let body = webex_bot::unversioned::server::Request::new("POST", "/").with_body("x").into_body();
     /// assert_eq!(body, b"x");
     /// ```
     pub fn into_body(self) -> Vec<u8> {
@@ -145,7 +145,7 @@ impl Request {
     /// The peer's address.
     ///
     /// ```
-    /// let req = webex_bot::server::Request::new("GET", "/");
+    /// let req = webex_bot::unversioned::server::Request::new("GET", "/");
     /// assert!(req.remote_addr().ip().is_loopback());
     /// ```
     pub fn remote_addr(&self) -> SocketAddr {
@@ -156,7 +156,7 @@ impl Request {
 /// An HTTP response. The server adds `Content-Length`, `Date` and `Connection` itself.
 ///
 /// ```
-/// use webex_bot::server::Response;
+/// use webex_bot::unversioned::server::Response;
 /// let r = Response::text(503, "busy").with_header("Retry-After", "1");
 /// assert_eq!(r.status(), 503);
 /// assert_eq!(r.header("retry-after"), Some("1"));
@@ -172,7 +172,7 @@ impl Response {
     /// An empty response with this status.
     ///
     /// ```
-    /// assert!(webex_bot::server::Response::new(204).body().is_empty());
+    /// assert!(webex_bot::unversioned::server::Response::new(204).body().is_empty());
     /// ```
     pub fn new(status: u16) -> Response {
         Response {
@@ -185,7 +185,7 @@ impl Response {
     /// A `text/plain` response.
     ///
     /// ```
-    /// let r = webex_bot::server::Response::text(404, "not found");
+    /// let r = webex_bot::unversioned::server::Response::text(404, "not found");
     /// assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
     /// ```
     pub fn text(status: u16, body: impl Into<String>) -> Response {
@@ -197,7 +197,7 @@ impl Response {
     /// An `application/json` response from already serialized JSON.
     ///
     /// ```
-    /// let r = webex_bot::server::Response::json(200, r#"{"ok":true}"#);
+    /// let r = webex_bot::unversioned::server::Response::json(200, r#"{"ok":true}"#);
     /// assert_eq!(r.body(), br#"{"ok":true}"#);
     /// ```
     pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Response {
@@ -209,7 +209,7 @@ impl Response {
     /// Adds a header.
     ///
     /// ```
-    /// let r = webex_bot::server::Response::new(200).with_header("TrackingID", "t-1");
+    /// let r = webex_bot::unversioned::server::Response::new(200).with_header("TrackingID", "t-1");
     /// assert_eq!(r.header("trackingid"), Some("t-1"));
     /// ```
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
@@ -220,7 +220,7 @@ impl Response {
     /// Replaces the body.
     ///
     /// ```
-    /// let r = webex_bot::server::Response::new(200).with_body(vec![1, 2, 3]);
+    /// let r = webex_bot::unversioned::server::Response::new(200).with_body(vec![1, 2, 3]);
     /// assert_eq!(r.body(), &[1, 2, 3]);
     /// ```
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
@@ -231,7 +231,7 @@ impl Response {
     /// The status code.
     ///
     /// ```
-    /// assert_eq!(webex_bot::server::Response::new(202).status(), 202);
+    /// assert_eq!(webex_bot::unversioned::server::Response::new(202).status(), 202);
     /// ```
     pub fn status(&self) -> u16 {
         self.status
@@ -240,7 +240,7 @@ impl Response {
     /// The first header with this name, in any case.
     ///
     /// ```
-    /// assert_eq!(webex_bot::server::Response::new(200).header("x"), None);
+    /// assert_eq!(webex_bot::unversioned::server::Response::new(200).header("x"), None);
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
@@ -249,7 +249,7 @@ impl Response {
     /// Every header, as given.
     ///
     /// ```
-    /// let r = webex_bot::server::Response::new(200).with_header("A", "1");
+    /// let r = webex_bot::unversioned::server::Response::new(200).with_header("A", "1");
     /// assert_eq!(r.headers().len(), 1);
     /// ```
     pub fn headers(&self) -> &[(String, String)] {
@@ -259,7 +259,7 @@ impl Response {
     /// The body.
     ///
     /// ```
-    /// assert_eq!(webex_bot::server::Response::text(200, "hi").body(), b"hi");
+    /// assert_eq!(webex_bot::unversioned::server::Response::text(200, "hi").body(), b"hi");
     /// ```
     pub fn body(&self) -> &[u8] {
         &self.body

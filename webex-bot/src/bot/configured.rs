@@ -1,0 +1,242 @@
+//! A built bot, and starting it: with its own listener, or as a handler another web server
+//! calls.
+
+use std::fmt;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::commands::Dispatcher;
+use super::dedupe::Dedup;
+use super::engine::Engine;
+use super::error::BotError;
+use super::events::process;
+use super::intake::{Intake, WebhookHandler};
+use super::listener::{Listener, Site};
+use super::notifier::Notifier;
+use super::pool::{IDLE_EXIT, Pool};
+use super::running::{RunningBot, serve_until_signal};
+use super::stats::Counters;
+use crate::command::BotIdentity;
+use crate::webhook::{Secret, WebhookEvent};
+
+/// Runs once the bot serves.
+pub(crate) type StartHook = Box<dyn FnOnce(Notifier) + Send>;
+
+/// How many recent events duplicate suppression remembers.
+const DEDUP_CAPACITY: usize = 16_384;
+
+/// How a built bot runs: what `start` needs beyond the engine.
+pub(crate) struct Settings {
+    pub listen: String,
+    pub workers: usize,
+    pub queue: usize,
+    pub max_connections: usize,
+    /// The public URL and webhook name, when the bot manages its webhooks.
+    pub managed: Option<(String, String)>,
+    pub remove_webhooks_on_shutdown: bool,
+    pub shutdown_deadline: Duration,
+    pub on_start: Vec<StartHook>,
+}
+
+/// A configured bot, ready to start.
+///
+/// ```
+/// use webex_bot::{Bot, BotIdentity, Client, command, commands};
+/// /// Echo.
+/// #[command("echo <text...>")]
+/// fn echo(text: String) -> String { text }
+/// let bot = Bot::builder(commands![echo])
+///     .client(Client::new("t"))
+///     .identity(BotIdentity::new("b", "Bot"))
+///     .build()
+///     .unwrap();
+/// ```
+pub struct Bot {
+    pub(crate) engine: Engine,
+    pub(crate) secret: Option<Secret>,
+    pub(crate) site: Site,
+    pub(crate) settings: Settings,
+}
+
+impl fmt::Debug for Bot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bot")
+            .field("identity", &*self.engine.identity)
+            .field("webhook_path", &self.site.webhook_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bot {
+    /// Who the bot is.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, BotIdentity, Client, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = Bot::builder(commands![echo]).client(Client::new("t")).identity(BotIdentity::new("b", "Bot")).build().unwrap();
+    /// assert_eq!(bot.identity().person_id(), "b");
+    /// ```
+    pub fn identity(&self) -> &BotIdentity {
+        &self.engine.identity
+    }
+
+    /// The compiled commands.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, BotIdentity, Client, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = Bot::builder(commands![echo]).client(Client::new("t")).identity(BotIdentity::new("b", "Bot")).build().unwrap();
+    /// assert_eq!(bot.dispatcher().specs().count(), 1);
+    /// ```
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.engine.dispatcher
+    }
+
+    /// Starts the workers, without a listener: deliveries come from another web server
+    /// through the returned [`WebhookHandler`]. Webhooks are not registered: the other
+    /// server owns the URL (register them with [`Client::webhooks`](crate::Client::webhooks)).
+    /// The [`on_start`](crate::BotBuilder::on_start) hooks run.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, BotIdentity, Client, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let handler = Bot::builder(commands![echo])
+    ///     .client(Client::new("t"))
+    ///     .identity(BotIdentity::new("b", "Bot"))
+    ///     .build()?
+    ///     .start_handler()?;
+    /// handler.shutdown();
+    /// # Ok::<(), webex_bot::BotError>(())
+    /// ```
+    pub fn start_handler(self) -> Result<WebhookHandler, BotError> {
+        let (handler, _site, mut settings) = self.start_workers()?;
+        for hook in settings.on_start.drain(..) {
+            hook(handler.notifier());
+        }
+        Ok(handler)
+    }
+
+    fn start_workers(self) -> Result<(WebhookHandler, Site, Settings), BotError> {
+        let engine = Arc::new(self.engine);
+        let s = &self.settings;
+        // Events are boxed: the queue keeps its capacity after a burst, and 1,024 events
+        // inline would hold over half a megabyte from then on.
+        let pool = Pool::start("webex-bot-worker", s.queue, s.workers, IDLE_EXIT, {
+            let engine = engine.clone();
+            move |event: Box<WebhookEvent>| {
+                process(&engine, *event);
+                Counters::bump(&engine.counters.processed);
+            }
+        })
+        .map_err(|source| BotError::System {
+            doing: "starting a worker thread",
+            source,
+        })?;
+        let intake = Arc::new(Intake {
+            engine,
+            secret: self.secret,
+            dedup: Mutex::new(Dedup::new(DEDUP_CAPACITY)),
+            accepting: AtomicBool::new(true),
+            pool,
+        });
+        let handler = WebhookHandler {
+            intake,
+            deadline: s.shutdown_deadline,
+        };
+        Ok((handler, self.site, self.settings))
+    }
+
+    /// Starts listening and processing in the background, registering (or repairing) the
+    /// bot's webhooks when a public URL is set.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, BotIdentity, Client, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let mut running = Bot::builder(commands![echo])
+    ///     .client(Client::new("t"))
+    ///     .identity(BotIdentity::new("b", "Bot"))
+    ///     .listen("127.0.0.1:0")
+    ///     .build()
+    ///     .unwrap()
+    ///     .start()
+    ///     .unwrap();
+    /// running.shutdown();
+    /// ```
+    pub fn start(self) -> Result<RunningBot, BotError> {
+        let started = Instant::now();
+        let (handler, site, settings) = self.start_workers()?;
+        let webhook_path = site.webhook_path.clone();
+        let listener = match Listener::bind(
+            &settings.listen,
+            handler.intake.clone(),
+            site,
+            settings.max_connections,
+        ) {
+            Ok(l) => l,
+            Err(source) => {
+                handler.shutdown();
+                return Err(BotError::Listen {
+                    addr: settings.listen,
+                    source,
+                });
+            }
+        };
+        let mut running = RunningBot {
+            handler,
+            listener: Some(listener),
+            webhook_path,
+            webhooks: Vec::new(),
+            remove_webhooks: settings.remove_webhooks_on_shutdown,
+            deadline: settings.shutdown_deadline,
+        };
+        log::info!(
+            "bot {:?} listening on http://{} (webhook path {}), ready in {:.1} ms",
+            running.handler.intake.engine.identity.display_name(),
+            running.addr(),
+            running.webhook_path,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        if let Some((url, name)) = &settings.managed {
+            let secret = running
+                .secret()
+                .cloned()
+                .expect("a managed webhook has a secret");
+            match super::lifecycle::ensure_webhooks(running.client(), name, url, &secret) {
+                Ok(ids) => running.webhooks = ids,
+                Err(e) => {
+                    running.shutdown();
+                    return Err(BotError::from(e));
+                }
+            }
+        }
+        for hook in settings.on_start {
+            hook(running.notifier());
+        }
+        Ok(running)
+    }
+
+    /// Starts, then serves until SIGINT or SIGTERM, then shuts down gracefully.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]);
+    /// // Blocks until SIGINT or SIGTERM:
+    /// // builder.env()?.build()?.run()?;
+    /// let _ = builder;
+    /// ```
+    pub fn run(self) -> Result<(), BotError> {
+        serve_until_signal(|| self.start())
+    }
+}

@@ -1,0 +1,313 @@
+//! The intake of webhook deliveries: signature check, duplicate suppression, answers for
+//! waiting conversations, and the queue to the workers. The built-in listener calls it;
+//! so can another web server, through [`WebhookHandler`].
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::dedupe::Dedup;
+use super::engine::Engine;
+use super::pool::{Pool, Refused};
+use super::stats::{Counters, Stats};
+use crate::Notifier;
+use crate::webhook::{Secret, WebhookError, WebhookEvent};
+
+/// What the intake shares with the listener and the running bot.
+pub(crate) struct Intake {
+    pub engine: Arc<Engine>,
+    pub secret: Option<Secret>,
+    pub dedup: Mutex<Dedup>,
+    pub accepting: AtomicBool,
+    pub pool: Pool<Box<WebhookEvent>>,
+}
+
+/// How a delivery was answered: the HTTP status and body to send back to Webex.
+///
+/// ```
+/// # use webex_bot::{Bot, command, commands, testing::TestBot};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+/// let answer = bot.running().handler().handle(b"{}", None);
+/// assert_eq!(answer.status(), 401); // unsigned, and the bot has a secret
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    status: u16,
+    body: &'static str,
+}
+
+impl Delivery {
+    const fn new(status: u16, body: &'static str) -> Self {
+        Delivery { status, body }
+    }
+
+    /// The HTTP status: 200 when accepted (or a duplicate), 400 malformed, 401 unsigned,
+    /// 403 wrongly signed, 503 when the bot is busy or stopping (Webex delivers it again).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert_eq!(bot.running().handler().handle(b"{}", Some("00")).status(), 403);
+    /// ```
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body: a short JSON object or text saying what happened.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert_eq!(bot.running().handler().handle(b"{}", Some("00")).body(), "bad signature");
+    /// ```
+    pub fn body(&self) -> &'static str {
+        self.body
+    }
+
+    /// Whether the body is JSON (else plain text).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert!(!bot.running().handler().handle(b"{}", Some("00")).is_json());
+    /// ```
+    pub fn is_json(&self) -> bool {
+        self.body.starts_with('{')
+    }
+
+    /// Seconds Webex should wait before delivering again (a 503).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert_eq!(bot.running().handler().handle(b"{}", Some("00")).retry_after(), None);
+    /// ```
+    pub fn retry_after(&self) -> Option<u32> {
+        (self.status == 503).then_some(1)
+    }
+}
+
+impl Intake {
+    /// Checks, deduplicates and queues one delivery.
+    pub(crate) fn handle(
+        &self,
+        body: &[u8],
+        signature: Option<&str>,
+        from: &dyn fmt::Display,
+    ) -> Delivery {
+        let counters = &self.engine.counters;
+        Counters::bump(&counters.received);
+        if !self.accepting.load(Ordering::SeqCst) {
+            return Delivery::new(503, "shutting down");
+        }
+        let event = match WebhookEvent::parse_verified(body, signature, self.secret.as_ref()) {
+            Ok(e) => e,
+            Err(WebhookError::Signature(e)) => {
+                Counters::bump(&counters.bad_signature);
+                log::warn!("rejected webhook from {from}: {e}");
+                let status = if signature.is_none() { 401 } else { 403 };
+                return Delivery::new(status, "bad signature");
+            }
+            Err(e) => {
+                Counters::bump(&counters.malformed);
+                log::warn!("rejected webhook from {from}: {e}");
+                return Delivery::new(400, "malformed webhook");
+            }
+        };
+        let key = format!(
+            "{}:{}:{}",
+            event.resource,
+            event.event,
+            event.data.get("id").and_then(|v| v.as_str()).unwrap_or("")
+        );
+        let has_id = event.data.get("id").is_some();
+        if has_id && !self.dedup.lock().expect("dedup lock").first(key.clone()) {
+            Counters::bump(&counters.duplicates);
+            log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
+            return Delivery::new(200, r#"{"status":"duplicate"}"#);
+        }
+        // The answer a waiting handler asked for goes straight to it (checked only while a
+        // handler waits, so the common path does no extra parsing).
+        let engine = &self.engine;
+        if engine.conversations.waiting() > 0
+            && event.resource == "messages"
+            && event.event == "created"
+            && let Ok(slim) = serde_json::from_value::<crate::models::Message>(event.data.clone())
+            && !slim
+                .person_id
+                .as_deref()
+                .is_some_and(|p| engine.identity.is(p))
+            && engine.conversations.deliver(&slim)
+        {
+            Counters::bump(&counters.accepted);
+            Counters::bump(&counters.processed);
+            return Delivery::new(200, r#"{"status":"answered"}"#);
+        }
+        match self.pool.push(Box::new(event)) {
+            Ok(()) => {
+                Counters::bump(&counters.accepted);
+                Delivery::new(200, r#"{"status":"accepted"}"#)
+            }
+            Err(refused) => {
+                // Not acknowledged: Webex will deliver it again, and then it must not look
+                // like a duplicate.
+                if has_id {
+                    self.dedup.lock().expect("dedup lock").forget(&key);
+                }
+                Counters::bump(&counters.shed);
+                match refused {
+                    Refused::Full(_) => {
+                        log::warn!("queue full: refused {key} with 503 (Webex will retry)")
+                    }
+                    Refused::Closed(_) => {
+                        log::info!("shutting down: refused {key} with 503 (Webex will retry)")
+                    }
+                }
+                Delivery::new(503, "busy, retry later")
+            }
+        }
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        let mut s = self.engine.counters.snapshot();
+        s.waiting = self.engine.conversations.waiting();
+        s.queued = self.pool.queued() as u64;
+        s.workers = self.pool.workers() as u64;
+        s
+    }
+
+    /// Refuses new deliveries, lets the workers finish the queue until `deadline`.
+    pub(crate) fn drain(&self, deadline: Instant, allowed: Duration) {
+        self.accepting.store(false, Ordering::SeqCst);
+        let pending = self.pool.queued();
+        if pending > 0 {
+            log::info!("shutdown: finishing {pending} queued events");
+        }
+        self.pool.close();
+        if self.pool.wait_workers(0, deadline) > 0 {
+            log::warn!("shutdown: workers still busy after {allowed:?}; leaving them");
+        }
+    }
+}
+
+/// A started bot without a listener of its own, for mounting on another web server's
+/// route: [`handle`](Self::handle) takes a delivery's raw body and its `X-Spark-Signature`
+/// header and runs the same verification, duplicate suppression, queueing, fetch, access
+/// rules, dispatch and reply as the built-in listener. Made by
+/// [`Bot::start_handler`](crate::Bot::start_handler); clones share the bot.
+///
+/// ```
+/// use webex_bot::{Bot, BotIdentity, Client, command, commands};
+///
+/// /// Echo.
+/// #[command("echo <text...>")]
+/// fn echo(text: String) -> String { text }
+///
+/// let handler = Bot::builder(commands![echo])
+///     .client(Client::new("t"))
+///     .identity(BotIdentity::new("b", "Bot"))
+///     .secret(webex_bot::webhook::Secret::new("s3cret"))
+///     .build()?
+///     .start_handler()?;
+/// // In the other server's route for POST /webex:
+/// let answer = handler.handle(b"{}", None);
+/// assert_eq!(answer.status(), 401);
+/// handler.shutdown();
+/// # Ok::<(), webex_bot::BotError>(())
+/// ```
+#[derive(Clone)]
+pub struct WebhookHandler {
+    pub(crate) intake: Arc<Intake>,
+    pub(crate) deadline: Duration,
+}
+
+impl fmt::Debug for WebhookHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookHandler")
+            .field("bot", &self.intake.engine.identity.display_name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhookHandler {
+    /// Handles one delivery: `body` as received, `signature` the value of the
+    /// `X-Spark-Signature` header (or `X-Webex-Signature`). Answer Webex with the
+    /// [`Delivery`]'s status and body; the event is handled on the bot's workers.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let handler = bot.running().handler();
+    /// assert_eq!(handler.handle(b"not json", None).status(), 401);
+    /// ```
+    pub fn handle(&self, body: &[u8], signature: Option<&str>) -> Delivery {
+        self.intake.handle(body, signature, &"the embedding server")
+    }
+
+    /// Counters since start.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let handler = bot.running().handler();
+    /// handler.handle(b"{}", None);
+    /// assert_eq!(handler.stats().bad_signature, 1);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.intake.stats()
+    }
+
+    /// Posts through the bot from other threads.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let notifier = bot.running().handler().notifier();
+    /// ```
+    pub fn notifier(&self) -> Notifier {
+        Notifier::new(self.intake.engine.client.clone())
+    }
+
+    /// Refuses new deliveries (503) and lets the workers finish every accepted event,
+    /// within the bot's shutdown deadline. Later calls do nothing more.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// let handler = bot.running().handler();
+    /// handler.shutdown();
+    /// assert_eq!(handler.handle(b"{}", None).status(), 503);
+    /// ```
+    pub fn shutdown(&self) {
+        self.intake
+            .drain(Instant::now() + self.deadline, self.deadline);
+    }
+}
