@@ -18,6 +18,18 @@ fn echo(text: String) -> String {
     text
 }
 
+/// Fails.
+#[command("boom")]
+fn boom() -> String {
+    panic!("the command's own words")
+}
+
+/// A card whose handler fails.
+#[command("form")]
+fn form() -> webex_bot::Card {
+    webex_bot::Card::new().submit("Go", "go")
+}
+
 static LINES: Mutex<Vec<(Level, String)>> = Mutex::new(Vec::new());
 
 struct Capture;
@@ -57,7 +69,15 @@ fn mark() -> usize {
 #[test]
 fn the_log_says_what_happened_and_never_a_secret() {
     capture();
-    let b = TestBot::start(Bot::builder(commands![echo]).explain(true)).unwrap();
+    let b = TestBot::start(
+        Bot::builder(commands![echo, boom, form])
+            .explain(true)
+            .on_card("go", || -> String { panic!("the card's own words") })
+            .route("GET", "/boom", || -> String {
+                panic!("the route's own words")
+            }),
+    )
+    .unwrap();
 
     // Explain mode: why each message matched a command or not, at info.
     let from = mark();
@@ -125,6 +145,23 @@ fn the_log_says_what_happened_and_never_a_secret() {
     assert_eq!(failed.len(), 1, "{:?}", &LINES);
     assert!(failed[0].contains("503"), "{failed:?}");
     assert_eq!(b.running().stats().failed_replies, 1);
+
+    // Every caught panic: an error line with the handler's name and the panic's message.
+    let from = mark();
+    let sent = b.say("boom").sent.unwrap();
+    let line = format!(
+        "the handler of message {} panicked: the command's own words",
+        sent.id
+    );
+    assert_eq!(logged(from, Level::Error, &line).len(), 1, "{:?}", &LINES);
+    let card = b.say("form").card().clone();
+    b.submit_card(&card, serde_json::json!({}));
+    let line = "card handler \"go\" panicked: the card's own words";
+    assert_eq!(logged(from, Level::Error, line).len(), 1, "{:?}", &LINES);
+    let _ = ureq::get(&format!("http://{}/boom", b.running().addr())).call();
+    let line = "route GET /boom panicked: the route's own words";
+    assert_eq!(logged(from, Level::Error, line).len(), 1, "{:?}", &LINES);
+    assert_eq!(b.running().stats().panics, 3);
 
     // Nothing logged, at any level, holds the secret or the bot's token.
     let secret = b.running().secret().unwrap().expose().to_owned();

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::commands::Dispatcher;
@@ -98,9 +98,10 @@ impl Bot {
     }
 
     /// Starts the workers, without a listener: deliveries come from another web server
-    /// through the returned [`WebhookHandler`]. Webhooks are not registered: the other
-    /// server owns the URL (register them with [`Client::webhooks`](crate::Client::webhooks)).
-    /// The [`on_start`](crate::BotBuilder::on_start) hooks run.
+    /// through the returned [`WebhookHandler`]. With a public URL set (the other server's
+    /// route, as Webex reaches it), the bot registers or repairs its webhooks there, as
+    /// [`start`](Self::start) does; then the [`on_start`](crate::BotBuilder::on_start)
+    /// hooks run.
     ///
     /// ```
     /// # use webex_bot::{Bot, BotIdentity, Client, command, commands};
@@ -116,8 +117,12 @@ impl Bot {
     /// # Ok::<(), webex_bot::BotError>(())
     /// ```
     pub fn start_handler(self) -> Result<WebhookHandler, BotError> {
-        let (handler, _site, mut settings) = self.start_workers()?;
-        for hook in settings.on_start.drain(..) {
+        let (handler, _site, settings) = self.start_workers()?;
+        if let Err(e) = register(&handler, &settings) {
+            handler.shutdown();
+            return Err(e);
+        }
+        for hook in settings.on_start {
             hook(handler.notifier());
         }
         Ok(handler)
@@ -145,6 +150,8 @@ impl Bot {
             dedup: Mutex::new(Dedup::new(DEDUP_CAPACITY)),
             accepting: AtomicBool::new(true),
             pool,
+            webhooks: OnceLock::new(),
+            remove_webhooks: AtomicBool::new(s.remove_webhooks_on_shutdown),
         });
         let handler = WebhookHandler {
             intake,
@@ -194,8 +201,6 @@ impl Bot {
             handler,
             listener: Some(listener),
             webhook_path,
-            webhooks: Vec::new(),
-            remove_webhooks: settings.remove_webhooks_on_shutdown,
             deadline: settings.shutdown_deadline,
         };
         log::info!(
@@ -205,18 +210,9 @@ impl Bot {
             running.webhook_path,
             started.elapsed().as_secs_f64() * 1000.0
         );
-        if let Some((url, name)) = &settings.managed {
-            let secret = running
-                .secret()
-                .cloned()
-                .expect("a managed webhook has a secret");
-            match super::lifecycle::ensure_webhooks(running.client(), name, url, &secret) {
-                Ok(ids) => running.webhooks = ids,
-                Err(e) => {
-                    running.shutdown();
-                    return Err(BotError::from(e));
-                }
-            }
+        if let Err(e) = register(&running.handler, &settings) {
+            running.shutdown();
+            return Err(e);
         }
         for hook in settings.on_start {
             hook(running.notifier());
@@ -239,4 +235,19 @@ impl Bot {
     pub fn run(self) -> Result<(), BotError> {
         serve_until_signal(|| self.start())
     }
+}
+
+/// Registers or repairs the bot's webhooks when it manages them.
+fn register(handler: &WebhookHandler, settings: &Settings) -> Result<(), BotError> {
+    let Some((url, name)) = &settings.managed else {
+        return Ok(());
+    };
+    let intake = &handler.intake;
+    let secret = intake
+        .secret
+        .as_ref()
+        .expect("a managed webhook has a secret");
+    let ids = super::lifecycle::ensure_webhooks(&intake.engine.client, name, url, secret)?;
+    let _ = intake.webhooks.set(ids);
+    Ok(())
 }

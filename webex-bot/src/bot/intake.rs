@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::dedupe::Dedup;
@@ -21,6 +21,10 @@ pub(crate) struct Intake {
     pub dedup: Mutex<Dedup>,
     pub accepting: AtomicBool,
     pub pool: Pool<Box<WebhookEvent>>,
+    /// The webhooks registered at start, if the bot manages them.
+    pub webhooks: OnceLock<Vec<String>>,
+    /// Whether they are deleted at shutdown (once).
+    pub remove_webhooks: AtomicBool,
 }
 
 /// How a delivery was answered: the HTTP status and body to send back to Webex.
@@ -192,7 +196,8 @@ impl Intake {
         s
     }
 
-    /// Refuses new deliveries, lets the workers finish the queue until `deadline`.
+    /// Refuses new deliveries, lets the workers finish the queue until `deadline`, then
+    /// deletes the webhooks if asked to (once).
     pub(crate) fn drain(&self, deadline: Instant, allowed: Duration) {
         self.accepting.store(false, Ordering::SeqCst);
         let pending = self.pool.queued();
@@ -203,6 +208,18 @@ impl Intake {
         if self.pool.wait_workers(0, deadline) > 0 {
             log::warn!("shutdown: workers still busy after {allowed:?}; leaving them");
         }
+        if self.remove_webhooks.swap(false, Ordering::SeqCst) {
+            for id in self.webhooks.get().into_iter().flatten() {
+                if let Err(e) = self.engine.client.webhooks().delete(id) {
+                    log::warn!("shutdown: could not delete webhook {id}: {e}");
+                }
+            }
+        }
+    }
+
+    /// The ids of the webhooks registered at start.
+    pub(crate) fn webhook_ids(&self) -> &[String] {
+        self.webhooks.get().map_or(&[], Vec::as_slice)
     }
 }
 
@@ -293,8 +310,25 @@ impl WebhookHandler {
         Notifier::new(self.intake.engine.client.clone())
     }
 
-    /// Refuses new deliveries (503) and lets the workers finish every accepted event,
-    /// within the bot's shutdown deadline. Later calls do nothing more.
+    /// The ids of the webhooks the bot registered at start (none unless a public URL is
+    /// set and webhooks are managed).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// # let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert!(bot.running().handler().webhook_ids().is_empty());
+    /// ```
+    pub fn webhook_ids(&self) -> &[String] {
+        self.intake.webhook_ids()
+    }
+
+    /// Refuses new deliveries (503), lets the workers finish every accepted event within
+    /// the bot's shutdown deadline, and deletes the webhooks if
+    /// [`remove_webhooks_on_shutdown`](crate::BotBuilder::remove_webhooks_on_shutdown)
+    /// was set. Later calls do nothing more.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};

@@ -9,7 +9,6 @@ use super::intake::WebhookHandler;
 use super::listener::Listener;
 use super::notifier::Notifier;
 use super::stats::Stats;
-use crate::Client;
 use crate::webhook::Secret;
 
 /// Runs `start` (on a thread of its own), then serves until SIGINT or SIGTERM, then shuts
@@ -61,8 +60,6 @@ pub struct RunningBot {
     pub(crate) handler: WebhookHandler,
     pub(crate) listener: Option<Listener>,
     pub(crate) webhook_path: String,
-    pub(crate) webhooks: Vec<String>,
-    pub(crate) remove_webhooks: bool,
     pub(crate) deadline: Duration,
 }
 
@@ -121,10 +118,6 @@ impl RunningBot {
     /// ```
     pub fn secret(&self) -> Option<&Secret> {
         self.handler.intake.secret.as_ref()
-    }
-
-    pub(crate) fn client(&self) -> &Client {
-        &self.handler.intake.engine.client
     }
 
     /// Posts through the bot from other threads (the notifier pattern).
@@ -187,7 +180,7 @@ impl RunningBot {
     /// assert!(running.webhook_ids().is_empty()); // the harness registers them itself
     /// ```
     pub fn webhook_ids(&self) -> &[String] {
-        &self.webhooks
+        self.handler.webhook_ids()
     }
 
     /// Stops accepting, lets the workers finish every accepted event (within the shutdown
@@ -212,15 +205,8 @@ impl RunningBot {
             l.stop(self.deadline);
         }
         // The listener is stopped: nothing more can be queued. The workers finish the
-        // queue and end.
+        // queue and end; the webhooks go if asked.
         intake.drain(deadline, self.deadline);
-        if self.remove_webhooks {
-            for id in self.webhooks.drain(..) {
-                if let Err(e) = intake.engine.client.webhooks().delete(&id) {
-                    log::warn!("shutdown: could not delete webhook {id}: {e}");
-                }
-            }
-        }
     }
 }
 
