@@ -1,11 +1,21 @@
-//! The standalone emulator and the echo bot as two processes, talking over real HTTP: the
-//! bot registers its webhooks itself (WEBEX_PUBLIC_URL) and answers a user's message.
+//! The echo bot as a process of its own against an emulator, talking over real HTTP: the
+//! bot registers its webhooks itself (WEBEX_PUBLIC_URL), answers a user's message, and exits
+//! 0 on SIGTERM and SIGINT.
 
-use std::process::{Command, Stdio};
-
-mod common;
-use common::Killed;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use webex_bot::emulator::Emulator;
+
+/// A child process killed when dropped.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 
 use webex_bot::Client;
 use webex_bot::client::{ListDirectMessages, RetryPolicy};
@@ -36,16 +46,13 @@ fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
 }
 
 #[test]
-fn standalone_emulator_and_bot_processes_exchange_messages() {
-    let emu_port = free_port();
-    let (_emulator, base_url) = common::start_emulator(&[
-        "--listen",
-        &format!("127.0.0.1:{emu_port}"),
-        "--bot",
-        "Echo Bot:echo@webex.bot:BOTTOKEN",
-        "--user",
-        "Alice:alice@example.com:ALICETOKEN",
-    ]);
+fn the_echo_bot_process_registers_answers_and_stops_on_signals() {
+    let emulator = Emulator::builder()
+        .bot_with_token("Echo Bot", "echo@webex.bot", Some("BOTTOKEN"))
+        .user_with_token("Alice", "alice@example.com", Some("ALICETOKEN"))
+        .start()
+        .unwrap();
+    let base_url = emulator.base_url().to_owned();
 
     let start_bot = |port: u16| {
         Killed(

@@ -71,12 +71,12 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let (impl_g, ty_g, where_c) = input.generics.split_for_impl();
     quote! {
         impl #impl_g ::core::str::FromStr for #name #ty_g #where_c {
-            type Err = ::webex_bot::command::ArgProblem;
+            type Err = ::webex_bot::__private::ArgProblem;
 
             fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
                 match s.to_lowercase().as_str() {
                     #(#arms)*
-                    _ => ::core::result::Result::Err(::webex_bot::command::ArgProblem::new(
+                    _ => ::core::result::Result::Err(::webex_bot::__private::ArgProblem::new(
                         ::std::concat!("should be one of: ", #list),
                     )),
                 }

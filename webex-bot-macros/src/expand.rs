@@ -70,9 +70,10 @@ fn emit(errors: Vec<syn::Error>, func: &ItemFn) -> TokenStream {
         #vis struct #name {}
         const _: () = {
             impl ::webex_bot::__private::CommandFn for #name {
-                const SPEC: &'static ::webex_bot::__private::CommandSpec = &::webex_bot::__private::CommandSpec {
-                    name: "", pattern: "", pieces: &[], aliases: &[], help: "", hidden: true,
-                };
+                // A pattern with mistakes: an empty spec that `commands!` leaves out of its
+                // conflict check, so that the mistakes are the only errors.
+                const SPEC: &'static ::webex_bot::__private::CommandSpec =
+                    &::webex_bot::__private::CommandSpec::new("", "", &[]).hidden(true);
                 fn check(_: &::webex_bot::Context, _: &::webex_bot::__private::Args<'_>) -> ::core::result::Result<(), ::webex_bot::__private::ArgError> {
                     ::core::result::Result::Ok(())
                 }
@@ -352,14 +353,14 @@ fn generate(
     let hidden = attr.hidden;
     let aliases: Vec<String> = attr.aliases.iter().map(LitStr::value).collect();
     let pieces = segments.iter().map(|s| match &s.piece {
-        Piece::Literal(w) => quote!(::webex_bot::__private::Piece::Literal(#w)),
+        Piece::Literal(w) => quote!(::webex_bot::__private::Piece::literal(#w)),
         Piece::Arg { name, kind } => {
             let kind = match kind {
                 Kind::Required => quote!(Required),
                 Kind::Optional => quote!(Optional),
                 Kind::Rest => quote!(Rest),
             };
-            quote!(::webex_bot::__private::Piece::Arg { name: #name, kind: ::webex_bot::__private::ArgKind::#kind })
+            quote!(::webex_bot::__private::Piece::arg(#name, ::webex_bot::__private::ArgKind::#kind))
         }
     });
 
@@ -430,14 +431,11 @@ fn generate(
 
         const _: () = {
             impl ::webex_bot::__private::CommandFn for #name {
-                const SPEC: &'static ::webex_bot::__private::CommandSpec = &::webex_bot::__private::CommandSpec {
-                    name: #name_str,
-                    pattern: #pattern,
-                    pieces: &[#(#pieces),*],
-                    aliases: &[#(#aliases),*],
-                    help: #help,
-                    hidden: #hidden,
-                };
+                const SPEC: &'static ::webex_bot::__private::CommandSpec =
+                    &::webex_bot::__private::CommandSpec::new(#name_str, #pattern, &[#(#pieces),*])
+                        .aliases(&[#(#aliases),*])
+                        .help(#help)
+                        .hidden(#hidden);
 
                 #[allow(unused_variables)]
                 fn check(

@@ -25,8 +25,8 @@ pub(crate) enum Slot {
 /// arguments. Built by the matcher; read by generated code.
 ///
 /// ```
-/// # use webex_bot::command::*;
-/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
 /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -44,8 +44,8 @@ impl<'a> Args<'a> {
     /// The value of argument `index` (`None` for an optional argument not given).
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -63,8 +63,8 @@ impl<'a> Args<'a> {
     /// The rest argument at `index`.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -85,8 +85,8 @@ impl<'a> Args<'a> {
     /// The command these arguments were matched for.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -108,8 +108,8 @@ impl<'a> Args<'a> {
     /// Turns a problem with argument `name` into the error shown to the user.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -174,8 +174,8 @@ impl<'a> ArgValue<'a> {
 /// Everything after the last single argument, for `<name...>`.
 ///
 /// ```
-/// # use webex_bot::command::*;
-/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
 /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -193,8 +193,8 @@ impl<'a> RestValue<'a> {
     /// The rest of the text as typed (spacing and quotes kept, ends trimmed).
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -208,8 +208,8 @@ impl<'a> RestValue<'a> {
     /// The rest split into words (quoted values and mentions are one word each).
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -262,7 +262,7 @@ impl fmt::Display for ArgProblem {
 ///
 /// ```
 /// use webex_bot::command::{ArgError, ArgProblem, CommandSpec};
-/// static SPEC: CommandSpec = CommandSpec { name: "find", pattern: "find <ticket>", pieces: &[], aliases: &[], help: "", hidden: false };
+/// static SPEC: CommandSpec = CommandSpec::new("find", "find <ticket>", &[]);
 /// let e = ArgError::new(&SPEC, "ticket", ArgProblem::new("`abc` is not a whole number"));
 /// assert_eq!(e.to_string(), "I couldn't read `<ticket>`: `abc` is not a whole number.\nUsage: `find <ticket>`");
 /// ```
@@ -277,8 +277,8 @@ impl ArgError {
     /// An error about argument `arg` of `spec`.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -293,8 +293,8 @@ impl ArgError {
     /// The argument's name.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static SPEC: CommandSpec = CommandSpec { name: "f", pattern: "f <x>", pieces: &[], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static SPEC: CommandSpec = CommandSpec::new("f", "f <x>", &[]);
     /// assert_eq!(ArgError::new(&SPEC, "x", ArgProblem::new("bad")).arg(), "x");
     /// ```
     pub fn arg(&self) -> &'static str {
@@ -304,8 +304,8 @@ impl ArgError {
     /// The command.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static SPEC: CommandSpec = CommandSpec { name: "f", pattern: "f <x>", pieces: &[], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static SPEC: CommandSpec = CommandSpec::new("f", "f <x>", &[]);
     /// assert_eq!(ArgError::new(&SPEC, "x", ArgProblem::new("bad")).spec().name, "f");
     /// ```
     pub fn spec(&self) -> &'static CommandSpec {
@@ -315,8 +315,8 @@ impl ArgError {
     /// What was wrong.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static SPEC: CommandSpec = CommandSpec { name: "f", pattern: "f <x>", pieces: &[], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static SPEC: CommandSpec = CommandSpec::new("f", "f <x>", &[]);
     /// assert_eq!(ArgError::new(&SPEC, "x", ArgProblem::new("bad")).problem().to_string(), "bad");
     /// ```
     pub fn problem(&self) -> &ArgProblem {

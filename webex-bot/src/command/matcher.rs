@@ -17,12 +17,13 @@ const MAX_CANDIDATES: usize = 4;
 /// The compiled set of patterns of a bot.
 ///
 /// ```
-/// use webex_bot::command::{ArgKind, CommandInput, CommandSpec, Matcher, Outcome, Piece};
-/// static FIND: CommandSpec = CommandSpec {
-///     name: "find", pattern: "find <ticket>",
-///     pieces: &[Piece::Literal("find"), Piece::Arg { name: "ticket", kind: ArgKind::Required }],
-///     aliases: &[], help: "", hidden: false,
-/// };
+/// use webex_bot::command::{ArgKind, CommandInput, CommandSpec, Piece};
+/// use webex_bot::unversioned::{Matcher, Outcome};
+/// static FIND: CommandSpec = CommandSpec::new(
+///     "find",
+///     "find <ticket>",
+///     &[Piece::literal("find"), Piece::arg("ticket", ArgKind::Required)],
+/// );
 /// let matcher = Matcher::new(vec![&FIND]).unwrap();
 /// let input = CommandInput::plain("FIND 42");
 /// match matcher.find(&input) {
@@ -42,9 +43,9 @@ pub struct Matcher {
 /// Two commands match the same messages equally well.
 ///
 /// ```
-/// # use webex_bot::command::*;
-/// static A: CommandSpec = CommandSpec { name: "a", pattern: "find <x>", pieces: &[Piece::Literal("find"), Piece::Arg { name: "x", kind: ArgKind::Required }], aliases: &[], help: "", hidden: false };
-/// static B: CommandSpec = CommandSpec { name: "b", pattern: "FIND <y>", pieces: &[Piece::Literal("FIND"), Piece::Arg { name: "y", kind: ArgKind::Required }], aliases: &[], help: "", hidden: false };
+/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// static A: CommandSpec = CommandSpec::new("a", "find <x>", &[Piece::literal("find"), Piece::arg("x", ArgKind::Required)]);
+/// static B: CommandSpec = CommandSpec::new("b", "FIND <y>", &[Piece::literal("FIND"), Piece::arg("y", ArgKind::Required)]);
 /// let err = Matcher::new(vec![&A, &B]).unwrap_err();
 /// assert_eq!(err.to_string(), "commands `a` (\"find <x>\") and `b` (\"FIND <y>\") match the same messages; change one pattern or remove one of them");
 /// ```
@@ -71,8 +72,8 @@ impl std::error::Error for ConflictError {}
 /// What the matcher made of a message.
 ///
 /// ```
-/// # use webex_bot::command::*;
-/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
 /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -102,8 +103,8 @@ pub enum Outcome<'a> {
 /// The commands a message fully matches, most specific first.
 ///
 /// ```
-/// # use webex_bot::command::*;
-/// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
 /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -119,8 +120,8 @@ impl<'a> Matches<'a> {
     /// The most specific match: (spec index, args).
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -136,8 +137,8 @@ impl<'a> Matches<'a> {
     /// All matches, most specific first.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -162,8 +163,8 @@ impl Matcher {
     /// Indexes the specs; fails when two of them match the same messages equally well.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -203,8 +204,8 @@ impl Matcher {
     /// The specs, in the order given.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };
@@ -218,8 +219,8 @@ impl Matcher {
     /// Matches a message.
     ///
     /// ```
-    /// # use webex_bot::command::*;
-    /// # static S: CommandSpec = CommandSpec { name: "say", pattern: "say <to> <text...>", pieces: &[Piece::Literal("say"), Piece::Arg { name: "to", kind: ArgKind::Required }, Piece::Arg { name: "text", kind: ArgKind::Rest }], aliases: &[], help: "", hidden: false };
+    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
     /// let Outcome::Matched(found) = matcher.find(&input) else { unreachable!() };

@@ -7,7 +7,7 @@
 
 mod args;
 mod input;
-mod matcher;
+pub(crate) mod matcher;
 mod spec;
 mod tokenize;
 
@@ -15,5 +15,6 @@ pub use args::{
     ArgError, ArgProblem, ArgValue, Args, Email, FromArg, FromRest, MAX_ARGS, Mention, RestValue,
 };
 pub use input::{BotIdentity, CommandInput, MentionSpan};
-pub use matcher::{ConflictError, Matcher, Matches, Outcome, edit_distance};
+pub use matcher::{ConflictError, edit_distance};
+pub(crate) use matcher::{Matcher, Outcome};
 pub use spec::{ArgKind, CommandSpec, Piece};

@@ -2,18 +2,18 @@
 ///
 /// ```
 /// use webex_bot::command::{ArgKind, CommandSpec, Piece};
-/// static SPEC: CommandSpec = CommandSpec {
-///     name: "find",
-///     pattern: "find <ticket>",
-///     pieces: &[Piece::Literal("find"), Piece::Arg { name: "ticket", kind: ArgKind::Required }],
-///     aliases: &["lookup"],
-///     help: "Look a ticket up.",
-///     hidden: false,
-/// };
+/// static SPEC: CommandSpec = CommandSpec::new(
+///     "find",
+///     "find <ticket>",
+///     &[Piece::literal("find"), Piece::arg("ticket", ArgKind::Required)],
+/// )
+/// .aliases(&["lookup"])
+/// .help("Look a ticket up.");
 /// assert_eq!(SPEC.usage(), "find <ticket>");
 /// assert_eq!(SPEC.summary(), "Look a ticket up.");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CommandSpec {
     /// The function's name.
     pub name: &'static str,
@@ -29,18 +29,76 @@ pub struct CommandSpec {
     pub hidden: bool,
 }
 
+impl CommandSpec {
+    /// A visible command with no aliases and no help text.
+    ///
+    /// ```
+    /// use webex_bot::command::{CommandSpec, Piece};
+    /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]);
+    /// assert!(!S.hidden && S.aliases.is_empty());
+    /// ```
+    pub const fn new(name: &'static str, pattern: &'static str, pieces: &'static [Piece]) -> Self {
+        CommandSpec {
+            name,
+            pattern,
+            pieces,
+            aliases: &[],
+            help: "",
+            hidden: false,
+        }
+    }
+
+    /// With these other spellings of the leading words.
+    ///
+    /// ```
+    /// use webex_bot::command::{CommandSpec, Piece};
+    /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]).aliases(&["p"]);
+    /// assert_eq!(S.aliases, &["p"]);
+    /// ```
+    pub const fn aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
+        self
+    }
+
+    /// With this help text.
+    ///
+    /// ```
+    /// use webex_bot::command::{CommandSpec, Piece};
+    /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]).help("Pong.");
+    /// assert_eq!(S.summary(), "Pong.");
+    /// ```
+    pub const fn help(mut self, help: &'static str) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// Left out of the help list, or not.
+    ///
+    /// ```
+    /// use webex_bot::command::{CommandSpec, Piece};
+    /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]).hidden(true);
+    /// assert!(S.hidden);
+    /// ```
+    pub const fn hidden(mut self, hidden: bool) -> Self {
+        self.hidden = hidden;
+        self
+    }
+}
+
 /// A piece of a pattern.
 ///
 /// ```
 /// use webex_bot::command::{ArgKind, Piece};
-/// assert!(Piece::Literal("find").is_literal());
-/// assert!(!Piece::Arg { name: "id", kind: ArgKind::Required }.is_literal());
+/// assert!(Piece::literal("find").is_literal());
+/// assert!(!Piece::arg("id", ArgKind::Required).is_literal());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Piece {
     /// A word that must be typed (any case).
     Literal(&'static str),
     /// An argument.
+    #[non_exhaustive]
     Arg {
         /// Its name, the function parameter's.
         name: &'static str,
@@ -50,10 +108,29 @@ pub enum Piece {
 }
 
 impl Piece {
+    /// A word that must be typed.
+    ///
+    /// ```
+    /// assert!(webex_bot::command::Piece::literal("x").is_literal());
+    /// ```
+    pub const fn literal(word: &'static str) -> Piece {
+        Piece::Literal(word)
+    }
+
+    /// An argument.
+    ///
+    /// ```
+    /// use webex_bot::command::{ArgKind, Piece};
+    /// assert!(!Piece::arg("id", ArgKind::Optional).is_literal());
+    /// ```
+    pub const fn arg(name: &'static str, kind: ArgKind) -> Piece {
+        Piece::Arg { name, kind }
+    }
+
     /// Whether this is a literal word.
     ///
     /// ```
-    /// assert!(webex_bot::command::Piece::Literal("x").is_literal());
+    /// assert!(webex_bot::command::Piece::literal("x").is_literal());
     /// ```
     pub fn is_literal(&self) -> bool {
         matches!(self, Piece::Literal(_))
@@ -87,6 +164,7 @@ impl Piece {
 /// assert_ne!(ArgKind::Required, ArgKind::Rest);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ArgKind {
     /// `<name>`: one word or quoted value.
     Required,
@@ -101,7 +179,7 @@ impl CommandSpec {
     ///
     /// ```
     /// # use webex_bot::command::*;
-    /// let s = CommandSpec { name: "n", pattern: "a  <b>", pieces: &[], aliases: &[], help: "", hidden: false };
+    /// let s = CommandSpec::new("n", "a  <b>", &[]);
     /// assert_eq!(s.usage(), "a <b>");
     /// ```
     pub fn usage(&self) -> String {
@@ -115,7 +193,7 @@ impl CommandSpec {
     ///
     /// ```
     /// # use webex_bot::command::*;
-    /// let s = CommandSpec { name: "n", pattern: "a", pieces: &[], aliases: &[], help: "One.\nTwo.", hidden: false };
+    /// let s = CommandSpec::new("n", "a", &[]).help("One.\nTwo.");
     /// assert_eq!(s.summary(), "One.");
     /// ```
     pub fn summary(&self) -> &'static str {

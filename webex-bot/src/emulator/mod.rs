@@ -19,7 +19,6 @@
 //!   deliveries are not retried;
 //! - the next-page cursor is an opaque `cursor` parameter, and next links keep every filter.
 
-pub mod cli;
 mod http;
 mod multipart;
 mod render;

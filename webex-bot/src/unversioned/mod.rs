@@ -4,6 +4,9 @@
 //! way.
 //!
 //! - [`server`]: the blocking HTTP/1.1 server the bot's listener and the emulator run on.
+//! - [`Matcher`], [`Matches`], [`Outcome`]: the command matcher behind
+//!   [`Dispatcher`](crate::bot::Dispatcher), for tools that match text against patterns
+//!   without a bot.
 //!
 //! ```
 //! use webex_bot::unversioned::server::{Response, Server};
@@ -12,3 +15,5 @@
 //! ```
 
 pub mod server;
+
+pub use crate::command::matcher::{Matcher, Matches, Outcome};

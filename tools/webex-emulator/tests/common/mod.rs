@@ -1,4 +1,4 @@
-//! Helpers shared by the tests that run the standalone emulator as a process.
+//! Helpers shared by the tests that run the emulator as a process.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

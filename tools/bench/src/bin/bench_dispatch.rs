@@ -1,7 +1,7 @@
 //! Benchmark of command parsing and dispatch: per-message time to strip the mention, find
 //! the command among 10 or 200 and read its typed arguments.
 //!
-//! `cargo run --release -p webex-bot-examples --bin bench_dispatch`
+//! `cargo run --release -p webex-bot-bench --bin bench_dispatch`
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -58,40 +58,22 @@ fn table(n: usize) -> Commands {
             let first: &'static str = Box::leak(format!("word{i}").into_boxed_str());
             let pieces: &'static [Piece] = if i % 2 == 0 {
                 Box::leak(Box::new([
-                    Piece::Literal(first),
-                    Piece::Arg {
-                        name: "id",
-                        kind: ArgKind::Required,
-                    },
-                    Piece::Arg {
-                        name: "status",
-                        kind: ArgKind::Optional,
-                    },
+                    Piece::literal(first),
+                    Piece::arg("id", ArgKind::Required),
+                    Piece::arg("status", ArgKind::Optional),
                 ]))
             } else {
                 Box::leak(Box::new([
-                    Piece::Literal(first),
-                    Piece::Literal("show"),
-                    Piece::Arg {
-                        name: "id",
-                        kind: ArgKind::Required,
-                    },
-                    Piece::Arg {
-                        name: "status",
-                        kind: ArgKind::Optional,
-                    },
+                    Piece::literal(first),
+                    Piece::literal("show"),
+                    Piece::arg("id", ArgKind::Required),
+                    Piece::arg("status", ArgKind::Optional),
                 ]))
             };
             let pattern: &'static str =
                 Box::leak(format!("{first} ... <id> [status]").into_boxed_str());
-            let spec: &'static CommandSpec = Box::leak(Box::new(CommandSpec {
-                name: first,
-                pattern,
-                pieces,
-                aliases: &[],
-                help: "",
-                hidden: false,
-            }));
+            let spec: &'static CommandSpec =
+                Box::leak(Box::new(CommandSpec::new(first, pattern, pieces)));
             webex_bot::__private::command_from(spec, check, call)
         })
         .collect();

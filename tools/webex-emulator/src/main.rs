@@ -1,9 +1,16 @@
-//! The standalone emulator process: `cargo run -p webex-bot-examples --bin webex-emulator --
-//! --listen 127.0.0.1:8900`.
+//! The standalone Webex emulator: an in-memory Webex Messaging API that any Webex client
+//! (this crate's bots, an SDK, curl) can be pointed at.
+//!
+//! ```sh
+//! cargo install --path tools/webex-emulator   # or: cargo run -p webex-emulator --
+//! webex-emulator --listen 127.0.0.1:8900
+//! ```
+//!
+//! It prints `WEBEX_BASE_URL=...`, then each account with its token, then `ready`.
 
 use std::io::Write;
 
-use super::Emulator;
+use webex_bot::emulator::Emulator;
 
 const USAGE: &str = "usage: webex-emulator [--listen ADDR] [--bot NAME:EMAIL[:TOKEN]]... [--user NAME:EMAIL[:TOKEN]]...
 
@@ -31,7 +38,7 @@ fn account(spec: &str) -> Result<(String, String, Option<String>), String> {
 /// assert_eq!(webex_bot::emulator::cli::run(["--help".to_owned()], &mut out), 0);
 /// assert!(String::from_utf8(out).unwrap().starts_with("usage: webex-emulator"));
 /// ```
-pub fn run(args: impl IntoIterator<Item = String>, mut out: impl Write) -> i32 {
+fn run(args: impl IntoIterator<Item = String>, mut out: impl Write) -> i32 {
     let mut listen = "127.0.0.1:8900".to_owned();
     let mut bots = Vec::new();
     let mut users = Vec::new();
@@ -118,4 +125,10 @@ pub fn run(args: impl IntoIterator<Item = String>, mut out: impl Write) -> i32 {
     }
     emu.shutdown();
     0
+}
+
+fn main() {
+    env_logger::init();
+    let code = run(std::env::args().skip(1), std::io::stdout());
+    std::process::exit(code);
 }

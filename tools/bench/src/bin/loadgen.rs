@@ -1,6 +1,9 @@
 //! Load generator: runs the echo bot as its own process against a minimal fast fake Webex
 //! API served here, sends it signed webhooks at a chosen concurrency, and prints commands
-//! per second, latency from webhook to reply, failed and lost events, and the bot's RSS.
+//! per second, latency from webhook to reply, failed and lost events, the bot's CPU time
+//! per command (user and system, from `/proc/PID/stat` before and after the run), and its
+//! memory: resident (idle and peak) and private (`RssAnon`: idle, and the largest seen by
+//! sampling every 2 ms during the run).
 //!
 //! Each of the `concurrency` senders sends a webhook and waits for the bot's reply to reach
 //! the fake API before sending the next: concurrency is the number of commands in flight
@@ -8,7 +11,7 @@
 //! does not come within 10 s is lost.
 //!
 //! ```sh
-//! cargo build --release -p webex-bot-examples
+//! cargo build --release -p webex-bot-examples -p webex-bot-bench
 //! target/release/loadgen --concurrency 8,64,512 --events 20000
 //! ```
 
@@ -150,6 +153,54 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The CPU time the process has used, user and system, its exited threads included
+/// (`utime` + `stime` of `/proc/PID/stat`, in clock ticks of 10 ms).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name is in parentheses and may hold spaces: fields count from after it.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // Fields 14 and 15 of the whole line are 12 and 13 after the name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// Samples the private resident memory (RssAnon) every 2 ms until stopped; the largest.
+struct PrivatePeak {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl PrivatePeak {
+    fn start(pid: u32) -> Self {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = std::thread::spawn({
+            let stop = stop.clone();
+            move || {
+                let mut peak = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    peak = peak.max(rss_kib(pid, "RssAnon:"));
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                peak.max(rss_kib(pid, "RssAnon:"))
+            }
+        });
+        PrivatePeak { stop, thread }
+    }
+
+    fn finish(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
 struct Bot(Child);
 
 impl Drop for Bot {
@@ -210,6 +261,8 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
     let failed = Arc::new(AtomicUsize::new(0));
     let lost = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(events as usize)));
+    let cpu_before = cpu_time(pid);
+    let private_peak = PrivatePeak::start(pid);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
@@ -261,20 +314,24 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
         let _ = w.join();
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_time(pid).saturating_sub(cpu_before);
+    let peak_anon = private_peak.finish();
     let mut lat = latencies.lock().expect("latencies").clone();
     lat.sort_unstable();
     let (failed, lost) = (failed.load(Ordering::Relaxed), lost.load(Ordering::Relaxed));
     let replies = lat.len();
     let peak_rss = rss_kib(pid, "VmHWM:");
     println!(
-        "{concurrency:>11} {events:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {failed:>6} {lost:>5} {:>9.2} {:>9.2} {:>9.1} {:>8.1}",
+        "{concurrency:>11} {events:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {failed:>6} {lost:>5} {:>10.1} {:>9.2} {:>9.2} {:>9.1} {:>9.2} {:>8.1}",
         replies as f64 / elapsed.as_secs_f64(),
         percentile(&lat, 0.5).as_secs_f64() * 1000.0,
         percentile(&lat, 0.99).as_secs_f64() * 1000.0,
         percentile(&lat, 1.0).as_secs_f64() * 1000.0,
+        cpu.as_secs_f64() * 1e6 / replies.max(1) as f64,
         idle_rss as f64 / 1024.0,
         idle_anon as f64 / 1024.0,
         peak_rss as f64 / 1024.0,
+        peak_anon as f64 / 1024.0,
         ready_after.as_secs_f64() * 1000.0,
     );
 }
@@ -301,7 +358,7 @@ fn main() {
         }
     }
     println!(
-        "{:>11} {:>7} {:>10} {:>9} {:>9} {:>9} {:>6} {:>5} {:>9} {:>9} {:>9} {:>8}",
+        "{:>11} {:>7} {:>10} {:>9} {:>9} {:>9} {:>6} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8}",
         "concurrency",
         "events",
         "cmds/s",
@@ -310,9 +367,11 @@ fn main() {
         "max ms",
         "failed",
         "lost",
+        "cpu us/cmd",
         "idle MiB",
         "priv MiB",
         "peak MiB",
+        "peak priv",
         "ready ms"
     );
     for c in concurrency {
