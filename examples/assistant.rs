@@ -57,7 +57,7 @@ fn close_to(word: &str, keyword: &str) -> bool {
         5..=7 => 1,
         _ => 2,
     };
-    word == keyword || (allowed > 0 && webex_bot::command::edit_distance(word, keyword) <= allowed)
+    word == keyword || (allowed > 0 && webex_bot::args::edit_distance(word, keyword) <= allowed)
 }
 
 fn words(text: &str) -> Vec<String> {

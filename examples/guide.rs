@@ -100,8 +100,8 @@ pub fn read_delivery(
     body: &[u8],
     signature: Option<&str>,
     secret: &webex_bot::webhook::Secret,
-) -> Result<webex_bot::webhook::WebhookEvent, webex_bot::webhook::WebhookError> {
-    webex_bot::webhook::WebhookEvent::parse_verified(body, signature, Some(secret))
+) -> Result<webex_bot::webhook::Notification, webex_bot::webhook::WebhookError> {
+    webex_bot::webhook::Notification::parse_verified(body, signature, Some(secret))
 }
 // ANCHOR_END: verify
 

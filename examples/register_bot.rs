@@ -44,7 +44,7 @@ pub fn lifecycle(
         "created bot {} <{}>, token {}",
         bot.id,
         email,
-        hide(&token)
+        hide(token.expose())
     )?;
 
     let mut change = UpdateApplication::default();
@@ -60,11 +60,11 @@ pub fn lifecycle(
         .regenerate_token(&bot.id)?
         .bot_token
         .ok_or("no token in the answer")?;
-    writeln!(out, "regenerated the token: {}", hide(&fresh))?;
+    writeln!(out, "regenerated the token: {}", hide(fresh.expose()))?;
 
     // The bot's new token works, on the same base URL.
     let as_bot = Client::builder()
-        .token(&fresh)
+        .token(fresh.expose())
         .base_url(admin.base_url())
         .build()?;
     let me = as_bot.people().me()?;

@@ -899,7 +899,10 @@ fn applications_api_operations() {
             "https://x/logo.png",
         ))
         .unwrap();
-    assert_eq!(bot.bot_token.as_deref(), Some("NEW"));
+    assert_eq!(
+        bot.bot_token.as_ref().map(webex_bot::Secret::expose),
+        Some("NEW")
+    );
     c.applications()
         .create_bot_with_logo(
             &NewBotApplication::new("Ops", "ops@webex.bot", "Runs ops", ""),
@@ -917,7 +920,8 @@ fn applications_api_operations() {
             .regenerate_token("app1")
             .unwrap()
             .bot_token
-            .as_deref(),
+            .as_ref()
+            .map(webex_bot::Secret::expose),
         Some("NEW")
     );
     c.applications().delete("app1").unwrap();

@@ -1,6 +1,6 @@
 //! Commands end to end: a bot against the emulator, driven by the test harness.
 
-use webex_bot::command::{Email, Mention};
+use webex_bot::args::{Email, Mention};
 use webex_bot::testing::TestBot;
 use webex_bot::{Bot, Commands, Context, Reply, State, command, commands};
 
@@ -207,7 +207,7 @@ fn conflicting_commands_are_refused_when_the_bot_is_built() {
     let table = commands![hi_a].merge(commands![hi_b]);
     let err = Bot::builder(table)
         .client(webex_bot::Client::new("t"))
-        .identity(webex_bot::command::BotIdentity::new("b", "B"))
+        .identity(webex_bot::args::BotIdentity::new("b", "B"))
         .build()
         .unwrap_err();
     assert_eq!(

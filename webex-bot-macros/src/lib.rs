@@ -62,7 +62,7 @@ use proc_macro::TokenStream;
 /// # Typing requirements
 ///
 /// - A parameter named like an argument receives it. A required argument's type implements
-///   `webex_bot::command::FromArg`: every `FromStr` type whose error is `Display` does, as
+///   `webex_bot::args::FromArg`: every `FromStr` type whose error is `Display` does, as
 ///   do `Mention` (a person mentioned in the message) and `Email`. An optional argument's
 ///   type is `Option<T>` with `T: FromArg`. A rest argument is a `String` (the text as
 ///   typed) or a `Vec<T>` (each word parsed).

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-/// The kinds of argument, as in `webex_bot::command::ArgKind`.
+/// The kinds of argument, as in `webex_bot::args::ArgKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Required,

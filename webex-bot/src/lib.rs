@@ -7,14 +7,15 @@
 
 extern crate self as webex_bot;
 
+pub mod args;
 pub mod bot;
 pub mod card;
 pub mod client;
-pub mod command;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod markdown;
 pub mod models;
+mod secret;
 use unversioned::server;
 #[cfg(feature = "emulator")]
 pub mod shell;
@@ -30,6 +31,8 @@ pub mod unversioned;
 
 // What a bot author uses every day, at the root.
 #[doc(inline)]
+pub use args::{BotIdentity, Email, Mention};
+#[doc(inline)]
 pub use bot::{
     Access, Bot, BotBuilder, BotError, Commands, Context, Delivery, FromContext, Inputs, IntoReply,
     Notifier, Reply, RoomRef, RouteRequest, RouteResponse, RunningBot, Sender, State,
@@ -40,12 +43,10 @@ pub use card::Card;
 #[doc(inline)]
 pub use client::Client;
 #[doc(inline)]
-pub use command::{BotIdentity, Email, Mention};
-#[doc(inline)]
 pub use markdown::Markdown;
-pub use webex_bot_macros::{ArgEnum, command, commands};
 #[doc(inline)]
-pub use webhook::Secret;
+pub use secret::Secret;
+pub use webex_bot_macros::{ArgEnum, command, commands};
 
 /// Runs a bot the way its binary should: against Webex when `WEBEX_ACCESS_TOKEN` is set
 /// (configured from the environment, serving until SIGINT or SIGTERM), otherwise in

@@ -19,9 +19,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::Client;
+use crate::args::BotIdentity;
 use crate::bot::{BotBuilder, BotError, RunningBot};
 use crate::card::render_text;
-use crate::command::BotIdentity;
 use crate::emulator::{Account, Emulator};
 use crate::models::{Message, NewAttachmentAction, NewMembership, NewMessage, NewRoom};
 use crate::webhook::Secret;
@@ -349,7 +349,7 @@ impl TestBot {
             .and_then(|b| b.start())
             .map_err(TestError::Bot)?;
         let bot_client = emulator.client_for(&bot);
-        crate::bot::register_webhooks(&bot_client, "webex-bot", &running.webhook_url(), &secret)?;
+        crate::webhook::ensure_webhooks(&bot_client, "webex-bot", &running.webhook_url(), &secret)?;
         let user_client = emulator.client_for(&user);
         let room = user_client.rooms().create(&NewRoom::new("Test group"))?;
         user_client

@@ -2,7 +2,7 @@
 //! built from a pattern and argument values parses back to the same values.
 
 use proptest::prelude::*;
-use webex_bot::command::{BotIdentity, CommandInput};
+use webex_bot::args::{BotIdentity, CommandInput};
 use webex_bot::models::Message;
 use webex_bot::{Client, Context, command, commands};
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::access::Access;
-use super::commands::Commands;
 use super::configured::{Bot, Settings, StartHook};
 use super::context::StateMap;
+use super::dispatch::Commands;
 use super::engine::Engine;
 use super::error::BotError;
 use super::handler::{BoxedHandler, Handler};
@@ -18,7 +18,7 @@ use super::notifier::Notifier;
 use super::reply::{IntoReply, Reply};
 use super::routes::IntoRouteResponse;
 use crate::Client;
-use crate::command::BotIdentity;
+use crate::args::BotIdentity;
 use crate::webhook::Secret;
 
 /// Configures a bot. Start with [`Bot::builder`] or [`BotBuilder::from_env`].

@@ -6,8 +6,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::commands::Dispatcher;
 use super::dedupe::Dedup;
+use super::dispatch::Dispatcher;
 use super::engine::Engine;
 use super::error::BotError;
 use super::events::process;
@@ -17,8 +17,8 @@ use super::notifier::Notifier;
 use super::pool::{IDLE_EXIT, Pool};
 use super::running::{RunningBot, serve_until_signal};
 use super::stats::Counters;
-use crate::command::BotIdentity;
-use crate::webhook::{Secret, WebhookEvent};
+use crate::args::BotIdentity;
+use crate::webhook::{Notification, Secret};
 
 /// Runs once the bot serves.
 pub(crate) type StartHook = Box<dyn FnOnce(Notifier) + Send>;
@@ -135,7 +135,7 @@ impl Bot {
         // inline would hold over half a megabyte from then on.
         let pool = Pool::start("webex-bot-worker", s.queue, s.workers, IDLE_EXIT, {
             let engine = engine.clone();
-            move |event: Box<WebhookEvent>| {
+            move |event: Box<Notification>| {
                 process(&engine, *event);
                 Counters::bump(&engine.counters.processed);
             }
@@ -247,7 +247,7 @@ fn register(handler: &WebhookHandler, settings: &Settings) -> Result<(), BotErro
         .secret
         .as_ref()
         .expect("a managed webhook has a secret");
-    let ids = super::lifecycle::ensure_webhooks(&intake.engine.client, name, url, secret)?;
+    let ids = crate::webhook::ensure_webhooks(&intake.engine.client, name, url, secret)?;
     let _ = intake.webhooks.set(ids);
     Ok(())
 }

@@ -13,7 +13,7 @@ use super::reply::IntoReply;
 use super::routes::RouteRequest;
 use super::send::send_reply;
 use crate::Client;
-use crate::command::BotIdentity;
+use crate::args::BotIdentity;
 use crate::models::{AttachmentAction, Membership, Message, RoomType};
 
 /// Shared application state, keyed by type.

@@ -8,16 +8,16 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use super::access::Access;
-use super::commands::Dispatcher;
 use super::context::{Context, StateMap, Trigger};
 use super::conversation::Conversations;
+use super::dispatch::Dispatcher;
 use super::extract::InjectErrorKind;
 use super::handler::BoxedHandler;
 use super::reply::{Reply, SORRY_SETUP};
 use super::send::send_reply;
 use super::stats::Counters;
 use crate::Client;
-use crate::command::BotIdentity;
+use crate::args::BotIdentity;
 use crate::models::Message;
 
 /// The bot's handlers and rules, built once by [`BotBuilder::build`](crate::BotBuilder::build).

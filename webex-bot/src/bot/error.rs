@@ -30,7 +30,7 @@ pub enum BotError {
     /// A handler takes a parameter the bot cannot supply.
     Handler(HandlerError),
     /// Two commands match the same messages.
-    Conflict(crate::command::ConflictError),
+    Conflict(crate::args::ConflictError),
     /// A call to Webex failed (such as `GET /people/me` at start).
     Client(Box<crate::client::Error>),
     /// The listener could not bind its address.

@@ -6,12 +6,12 @@ use super::engine::{Engine, EventName};
 use super::handler::BoxedHandler;
 use super::reply::{Reply, SORRY_PANIC};
 use super::stats::Counters;
-use crate::command::{CommandInput, CommandSpec};
+use crate::args::{CommandInput, CommandSpec};
 use crate::models::{AttachmentAction, Membership, Message};
-use crate::webhook::{EventKind, WebhookEvent};
+use crate::webhook::{Notification, NotificationKind};
 
 /// Handles one accepted event.
-pub(crate) fn process(engine: &Engine, event: WebhookEvent) {
+pub(crate) fn process(engine: &Engine, event: Notification) {
     log::debug!(
         "event {}/{} {} (webhook {})",
         event.resource,
@@ -20,14 +20,14 @@ pub(crate) fn process(engine: &Engine, event: WebhookEvent) {
         event.id
     );
     match event.kind() {
-        EventKind::MessageCreated(m) => on_message(engine, m),
-        EventKind::MembershipCreated(m) if is_bot(engine, &m) => {
+        NotificationKind::MessageCreated(m) => on_message(engine, m),
+        NotificationKind::MembershipCreated(m) if is_bot(engine, &m) => {
             on_membership(engine, engine.on_added.as_ref(), m, event.actor_id)
         }
-        EventKind::MembershipDeleted(m) if is_bot(engine, &m) => {
+        NotificationKind::MembershipDeleted(m) if is_bot(engine, &m) => {
             on_membership(engine, engine.on_removed.as_ref(), m, event.actor_id)
         }
-        EventKind::AttachmentActionCreated(a) => on_card(engine, a),
+        NotificationKind::AttachmentActionCreated(a) => on_card(engine, a),
         _ => log::debug!("event {}/{} ignored", event.resource, event.event),
     }
 }

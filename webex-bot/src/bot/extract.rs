@@ -7,7 +7,7 @@ use super::kinds::{HandlerKind, Requirement};
 use super::notifier::Notifier;
 use super::routes::RouteRequest;
 use crate::Client;
-use crate::command::BotIdentity;
+use crate::args::BotIdentity;
 use crate::models::{AttachmentAction, Membership, Message};
 
 /// Why the runtime could not supply a handler parameter.

@@ -7,7 +7,7 @@ use super::context::{Context, StateMap};
 use super::error::{HandlerError, HandlerProblem};
 use super::extract::{FromContext, InjectError};
 use super::kinds::{HandlerKind, Requirement};
-use crate::command::BotIdentity;
+use crate::args::BotIdentity;
 use crate::models::Message;
 
 /// A function the bot can call for an event: any `Fn` whose parameters all implement

@@ -12,7 +12,7 @@ use super::engine::Engine;
 use super::pool::{Pool, Refused};
 use super::stats::{Counters, Stats};
 use crate::Notifier;
-use crate::webhook::{Secret, WebhookError, WebhookEvent};
+use crate::webhook::{Notification, Secret, WebhookError};
 
 /// What the intake shares with the listener and the running bot.
 pub(crate) struct Intake {
@@ -20,7 +20,7 @@ pub(crate) struct Intake {
     pub secret: Option<Secret>,
     pub dedup: Mutex<Dedup>,
     pub accepting: AtomicBool,
-    pub pool: Pool<Box<WebhookEvent>>,
+    pub pool: Pool<Box<Notification>>,
     /// The webhooks registered at start, if the bot manages them.
     pub webhooks: OnceLock<Vec<String>>,
     /// Whether they are deleted at shutdown (once).
@@ -120,7 +120,7 @@ impl Intake {
         if !self.accepting.load(Ordering::SeqCst) {
             return Delivery::new(503, "shutting down");
         }
-        let event = match WebhookEvent::parse_verified(body, signature, self.secret.as_ref()) {
+        let event = match Notification::parse_verified(body, signature, self.secret.as_ref()) {
             Ok(e) => e,
             Err(WebhookError::Signature(e)) => {
                 Counters::bump(&counters.bad_signature);

@@ -7,18 +7,18 @@
 //! handler and sends the reply through the [`Client`](crate::Client).
 //!
 //! The files, from the bottom up: what handlers get and give (`context`, `handler`,
-//! `reply`, `routes`), the command table (`commands`), the engine the rest shares
+//! `reply`, `routes`), the command table (`dispatch`), the engine the rest shares
 //! (`engine`, with `access`, `stats`, `conversation`), what workers do with an event
 //! (`events`), the intake of deliveries (`intake`, with `dedupe`), the HTTP listener
 //! (`listener`), and configuring and running (`builder`, `configured`, `running`).
 
 mod access;
 mod builder;
-mod commands;
 mod configured;
 mod context;
 mod conversation;
 mod dedupe;
+mod dispatch;
 mod engine;
 mod error;
 mod events;
@@ -26,7 +26,6 @@ mod extract;
 mod handler;
 mod intake;
 mod kinds;
-mod lifecycle;
 mod listener;
 mod notifier;
 mod pool;
@@ -38,9 +37,9 @@ mod stats;
 
 pub use access::Access;
 pub use builder::{BotBuilder, DEFAULT_LISTEN};
-pub use commands::{Command, CommandError, Commands, Dispatched, Dispatcher, Explanation};
 pub use configured::Bot;
 pub use context::{Context, Inputs, RoomRef, Sender, State};
+pub use dispatch::{Command, CommandError, Commands, Dispatched, Dispatcher, Explanation};
 pub use error::{BotError, HandlerError};
 pub use extract::{FromContext, InjectError, InjectErrorKind};
 pub use handler::Handler;
@@ -55,6 +54,3 @@ pub use stats::Stats;
 #[doc(hidden)]
 pub use handler::Inject;
 pub(crate) use running::serve_until_signal;
-
-#[cfg(feature = "emulator")]
-pub(crate) use lifecycle::ensure_webhooks as register_webhooks;

@@ -68,7 +68,8 @@ pub struct Client {
 
 struct Inner {
     agent: ureq::Agent,
-    authorization: String,
+    /// `Bearer <token>`, wiped when the client goes.
+    authorization: crate::Secret,
     base_url: String,
     origin: String,
     retry: RetryPolicy,
@@ -422,7 +423,7 @@ impl Client {
     ) -> Result<http::Response<ureq::Body>, SendError> {
         let mut req = http::Request::builder().method(method.clone()).uri(url);
         if self.same_origin(url) {
-            req = req.header("Authorization", &self.inner.authorization);
+            req = req.header("Authorization", self.inner.authorization.expose());
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -589,7 +590,7 @@ fn redact_query(url: &str) -> &str {
 /// ```
 #[derive(Clone)]
 pub struct ClientBuilder {
-    token: Option<String>,
+    token: Option<crate::Secret>,
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
@@ -601,7 +602,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
@@ -630,7 +631,7 @@ impl ClientBuilder {
     /// let b = webex_bot::Client::builder().token("t");
     /// ```
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(crate::Secret::new(token.into()));
         self
     }
 
@@ -713,9 +714,9 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let token = self
             .token
-            .filter(|t| !t.trim().is_empty())
+            .filter(|t| !t.expose().trim().is_empty())
             .ok_or_else(|| Error::Config("no access token given".into()))?;
-        if token.chars().any(|c| c.is_control() || c == ' ') {
+        if token.expose().chars().any(|c| c.is_control() || c == ' ') {
             return Err(Error::Config(
                 "the access token has spaces or control characters".into(),
             ));
@@ -746,7 +747,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 agent: ureq::Agent::new_with_config(config),
-                authorization: format!("Bearer {token}"),
+                authorization: crate::Secret::new(format!("Bearer {}", token.expose())),
                 base_url,
                 origin,
                 retry: self.retry,

@@ -8,7 +8,7 @@ use crate::server::{Request, Response};
 use serde_json::json;
 
 use super::Inner;
-use super::world::{Answer, ApiErr, Req, err};
+use super::world::{Answer, Rejection, Req, err};
 
 fn tracking_id() -> String {
     let r = crate::util::random_hex(16);
@@ -206,7 +206,7 @@ fn send_json(tracking: &str, status: u16, v: &serde_json::Value, link: Option<&s
     }
 }
 
-fn send_error(tracking: &str, e: ApiErr, retry_after: Option<&str>) -> Response {
+fn send_error(tracking: &str, e: Rejection, retry_after: Option<&str>) -> Response {
     let body = json!({
         "message": e.message,
         "errors": [{ "description": e.message }],

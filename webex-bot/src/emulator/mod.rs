@@ -526,10 +526,7 @@ fn deliverer(inner: &Inner, rx: Receiver<Delivery>) {
                 .lock()
                 .expect("faults")
                 .take_delivery_fault(false);
-        let signature = d
-            .secret
-            .as_ref()
-            .map(|s| crate::webhook::sign(&crate::webhook::Secret::new(s.clone()), &d.body));
+        let signature = d.secret.as_ref().map(|s| crate::webhook::sign(s, &d.body));
         let attempts = if dropped {
             0
         } else if twice {

@@ -17,19 +17,19 @@ use crate::models::{
 
 /// An error answer: status and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ApiErr {
+pub(crate) struct Rejection {
     pub status: u16,
     pub message: String,
 }
 
-pub(crate) fn err(status: u16, message: impl Into<String>) -> ApiErr {
-    ApiErr {
+pub(crate) fn err(status: u16, message: impl Into<String>) -> Rejection {
+    Rejection {
         status,
         message: message.into(),
     }
 }
 
-pub(crate) type ApiResult<T> = Result<T, ApiErr>;
+pub(crate) type ApiResult<T> = Result<T, Rejection>;
 
 /// A request as the rules see it.
 #[derive(Debug)]
@@ -117,7 +117,7 @@ pub(crate) struct Notice {
 pub(crate) struct Delivery {
     pub webhook_id: String,
     pub target_url: String,
-    pub secret: Option<String>,
+    pub secret: Option<crate::Secret>,
     pub body: Vec<u8>,
 }
 
@@ -1313,7 +1313,7 @@ impl World {
         hook.resource = resource;
         hook.event = event;
         hook.filter = filter;
-        hook.secret = req.str_field("secret");
+        hook.secret = req.str_field("secret").map(crate::Secret::new);
         hook.status = Some(WebhookStatus::Active);
         hook.created = Some(self.now());
         hook.owned_by = Some("creator".into());
@@ -1344,7 +1344,7 @@ impl World {
         rec.hook.name = name;
         rec.hook.target_url = target;
         if let Some(s) = req.str_field("secret") {
-            rec.hook.secret = Some(s);
+            rec.hook.secret = Some(crate::Secret::new(s));
         }
         if status.is_some() {
             rec.hook.status = Some(WebhookStatus::Active);

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(a.bot_email.as_deref(), Some("ops@webex.bot"));
 /// assert!(!format!("{a:?}").contains("T0KEN"));
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Application {
@@ -45,7 +45,7 @@ pub struct Application {
     pub bot_person_id: Option<String>,
     /// The bot's access token (on create and regenerate only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bot_token: Option<String>,
+    pub bot_token: Option<crate::Secret>,
     /// Native app.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_native: Option<bool>,
@@ -61,25 +61,6 @@ pub struct Application {
     /// When it was created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-}
-
-impl std::fmt::Debug for Application {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("id", &self.id)
-            .field("friendly_id", &self.friendly_id)
-            .field("app_type", &self.app_type)
-            .field("name", &self.name)
-            .field("logo", &self.logo)
-            .field("description", &self.description)
-            .field("org_id", &self.org_id)
-            .field("bot_email", &self.bot_email)
-            .field("bot_person_id", &self.bot_person_id)
-            .field("bot_token", &self.bot_token.as_ref().map(|_| "<redacted>"))
-            .field("created_by", &self.created_by)
-            .field("created", &self.created)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The JSON body of `POST /applications` for a bot whose logo is a public URL.

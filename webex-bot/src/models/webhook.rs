@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(w.status, Some(WebhookStatus::Inactive));
 /// assert!(!format!("{w:?}").contains("s3cret"));
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Webhook {
@@ -35,7 +35,7 @@ pub struct Webhook {
     pub filter: Option<String>,
     /// The signing secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    pub secret: Option<crate::Secret>,
     /// Active, or disabled after failed deliveries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<WebhookStatus>,
@@ -45,23 +45,6 @@ pub struct Webhook {
     /// `creator` or `org`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<String>,
-}
-
-impl std::fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Webhook")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("target_url", &self.target_url)
-            .field("resource", &self.resource)
-            .field("event", &self.event)
-            .field("filter", &self.filter)
-            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
-            .field("status", &self.status)
-            .field("created", &self.created)
-            .field("owned_by", &self.owned_by)
-            .finish()
-    }
 }
 
 /// Whether Webex delivers to a webhook.
@@ -93,7 +76,7 @@ pub enum WebhookStatus {
 /// assert_eq!(w.filter.as_deref(), Some("mentionedPeople=me"));
 /// assert!(!format!("{w:?}").contains("s3cret"));
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NewWebhook {
@@ -110,24 +93,10 @@ pub struct NewWebhook {
     pub filter: Option<String>,
     /// Signing secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    pub secret: Option<crate::Secret>,
     /// `org` for organization-wide webhooks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<String>,
-}
-
-impl std::fmt::Debug for NewWebhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewWebhook")
-            .field("name", &self.name)
-            .field("target_url", &self.target_url)
-            .field("resource", &self.resource)
-            .field("event", &self.event)
-            .field("filter", &self.filter)
-            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
-            .field("owned_by", &self.owned_by)
-            .finish()
-    }
 }
 
 impl NewWebhook {
@@ -170,7 +139,7 @@ impl NewWebhook {
     /// # use webex_bot::models::NewWebhook;
     /// assert!(NewWebhook::new("n", "u", "messages", "created").secret("s").secret.is_some());
     /// ```
-    pub fn secret(mut self, secret: impl Into<String>) -> Self {
+    pub fn secret(mut self, secret: impl Into<crate::Secret>) -> Self {
         self.secret = Some(secret.into());
         self
     }
@@ -185,7 +154,7 @@ impl NewWebhook {
 /// u.status = Some(WebhookStatus::Active);
 /// assert_eq!(serde_json::to_value(&u).unwrap()["status"], "active");
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateWebhook {
@@ -195,25 +164,13 @@ pub struct UpdateWebhook {
     pub target_url: String,
     /// New signing secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    pub secret: Option<crate::Secret>,
     /// `org` for organization-wide webhooks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<String>,
     /// Only `active` is accepted by Webex.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<WebhookStatus>,
-}
-
-impl std::fmt::Debug for UpdateWebhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateWebhook")
-            .field("name", &self.name)
-            .field("target_url", &self.target_url)
-            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
-            .field("owned_by", &self.owned_by)
-            .field("status", &self.status)
-            .finish()
-    }
 }
 
 impl UpdateWebhook {

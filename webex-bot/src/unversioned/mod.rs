@@ -16,4 +16,4 @@
 
 pub mod server;
 
-pub use crate::command::matcher::{Matcher, Matches, Outcome};
+pub use crate::args::matcher::{Matcher, Matches, Outcome};

@@ -1,31 +1,34 @@
-//! Webhook deliveries: the `X-Spark-Signature` check and the event types.
+//! Webhooks: the `X-Spark-Signature` check, the notifications Webex posts, and (inside
+//! the crate) keeping a bot's own webhooks registered.
 //!
 //! Both work on their own, so a bot that already runs a web server (axum, actix, rouille)
 //! can verify and parse Webex deliveries without the rest of this crate's runtime:
 //!
 //! ```
-//! use webex_bot::webhook::{Secret, WebhookEvent, sign};
+//! use webex_bot::webhook::{Secret, Notification, sign};
 //!
 //! let secret = Secret::new("s3cret");
 //! let body = br#"{"id":"w1","resource":"messages","event":"created","data":{"id":"m1","roomId":"r1"}}"#;
 //! let header = sign(&secret, body); // what Webex sends in X-Spark-Signature
 //!
-//! let event = WebhookEvent::parse_verified(body, Some(&header), Some(&secret)).unwrap();
+//! let event = Notification::parse_verified(body, Some(&header), Some(&secret)).unwrap();
 //! assert_eq!(event.resource, "messages");
-//! assert!(WebhookEvent::parse_verified(body, Some("00ff"), Some(&secret)).is_err());
+//! assert!(Notification::parse_verified(body, Some("00ff"), Some(&secret)).is_err());
 //! ```
 
-mod event;
+mod manage;
+mod notification;
 mod signature;
 
-pub use event::{EventKind, WebhookEvent};
+pub(crate) use manage::ensure_webhooks;
+pub use notification::{Notification, NotificationKind};
 pub use signature::{Secret, SignatureError, sign, verify};
 
 /// Why a delivery was refused.
 ///
 /// ```
-/// use webex_bot::webhook::{WebhookError, WebhookEvent};
-/// let err = WebhookEvent::parse_verified(b"not json", None, None).unwrap_err();
+/// use webex_bot::webhook::{WebhookError, Notification};
+/// let err = Notification::parse_verified(b"not json", None, None).unwrap_err();
 /// assert!(matches!(err, WebhookError::Malformed(_)));
 /// ```
 #[derive(Debug)]

@@ -1,53 +1,11 @@
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-/// A webhook signing secret. Its `Debug` output never shows the value.
-///
-/// ```
-/// let s = webex_bot::webhook::Secret::new("s3cret");
-/// assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub use crate::secret::Secret;
 
-impl Secret {
-    /// Wraps a secret.
-    ///
-    /// ```
-    /// let s = webex_bot::webhook::Secret::new("s3cret");
-    /// ```
-    pub fn new(secret: impl Into<String>) -> Secret {
-        Secret(secret.into())
-    }
-
-    /// A fresh random secret: 32 bytes from the operating system, as 64 hex characters.
-    ///
-    /// ```
-    /// let s = webex_bot::webhook::Secret::random();
-    /// assert_eq!(s.expose().len(), 64);
-    /// ```
-    pub fn random() -> Secret {
-        Secret(crate::util::random_hex(32))
-    }
-
-    /// The secret itself, to register it with Webex. Do not log it.
-    ///
-    /// ```
-    /// assert_eq!(webex_bot::webhook::Secret::new("x").expose(), "x");
-    /// ```
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    fn mac(&self) -> Hmac<Sha1> {
-        Hmac::<Sha1>::new_from_slice(self.0.as_bytes()).expect("HMAC takes keys of any length")
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
+/// The HMAC-SHA1 state keyed by `secret`.
+fn mac(secret: &Secret) -> Hmac<Sha1> {
+    Hmac::<Sha1>::new_from_slice(secret.expose().as_bytes()).expect("HMAC takes keys of any length")
 }
 
 /// The `X-Spark-Signature` value for `body`: lowercase hex of HMAC-SHA1(secret, body).
@@ -58,7 +16,7 @@ impl std::fmt::Debug for Secret {
 ///            "de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9");
 /// ```
 pub fn sign(secret: &Secret, body: &[u8]) -> String {
-    let mut mac = secret.mac();
+    let mut mac = mac(secret);
     mac.update(body);
     crate::util::hex(&mac.finalize().into_bytes())
 }
@@ -81,7 +39,7 @@ pub fn verify(secret: &Secret, body: &[u8], header: Option<&str>) -> Result<(), 
         .ok_or(SignatureError::Missing)?;
     let hex = header.strip_prefix("sha1=").unwrap_or(header);
     let given = decode_hex(hex).ok_or(SignatureError::Malformed)?;
-    let mut mac = secret.mac();
+    let mut mac = mac(secret);
     mac.update(body);
     mac.verify_slice(&given)
         .map_err(|_| SignatureError::Mismatch)

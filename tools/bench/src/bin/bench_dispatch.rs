@@ -8,8 +8,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use webex_bot::args::{ArgError, ArgKind, Args, CommandInput, CommandSpec, Piece};
 use webex_bot::bot::CommandError;
-use webex_bot::command::{ArgError, ArgKind, Args, CommandInput, CommandSpec, Piece};
 use webex_bot::models::Message;
 use webex_bot::{BotIdentity, Commands};
 use webex_bot::{Client, Context, Reply};

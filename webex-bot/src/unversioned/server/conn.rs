@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::message::{Request, Response, find_header, reason};
-use super::{ConnState, Refusal, Shared};
+use super::{ConnState, Inner, Refusal};
 
 /// Why a request cannot be served: answered with this status, then the connection closes.
 struct Reject {
@@ -54,14 +54,14 @@ impl Head {
 }
 
 struct Conn<'a> {
-    shared: &'a Shared,
+    shared: &'a Inner,
     stream: TcpStream,
     /// Bytes read but not yet consumed (the start of the next request, pipelined ones).
     buf: Vec<u8>,
     timeout: Option<Duration>,
 }
 
-pub(super) fn serve(shared: &Shared, state: &ConnState, stream: TcpStream, peer: SocketAddr) {
+pub(super) fn serve(shared: &Inner, state: &ConnState, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(shared.config.io_timeout));
     let mut conn = Conn {

@@ -284,7 +284,7 @@ impl ServerBuilder {
     {
         let addr = listener.local_addr()?;
         let wake = listener.try_clone()?;
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Inner {
             config: self,
             handler: Box::new(handler),
             stopping: AtomicBool::new(false),
@@ -318,7 +318,7 @@ impl ServerBuilder {
 /// ```
 pub struct Server {
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    shared: Arc<Inner>,
     acceptor: Option<JoinHandle<()>>,
     /// The listening socket, to wake the acceptor out of `accept` at stop.
     wake: Option<TcpListener>,
@@ -467,7 +467,7 @@ fn wake_addr(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
-pub(crate) struct Shared {
+pub(crate) struct Inner {
     config: ServerBuilder,
     handler: Box<Handler>,
     stopping: AtomicBool,
@@ -488,7 +488,7 @@ pub(crate) struct ConnState {
     busy: AtomicBool,
 }
 
-fn accept_loop(shared: &Arc<Shared>, listener: &TcpListener) {
+fn accept_loop(shared: &Arc<Inner>, listener: &TcpListener) {
     loop {
         {
             let mut conns = shared.conns.lock().expect("connections");
@@ -528,7 +528,7 @@ fn accept_loop(shared: &Arc<Shared>, listener: &TcpListener) {
     }
 }
 
-fn start_connection(shared: &Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
+fn start_connection(shared: &Arc<Inner>, stream: TcpStream, peer: SocketAddr) {
     let handle = match stream.try_clone() {
         Ok(h) => h,
         Err(e) => {

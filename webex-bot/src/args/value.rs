@@ -10,7 +10,7 @@ use super::tokenize::{Token, Tokens};
 /// The most arguments one pattern may have.
 ///
 /// ```
-/// assert_eq!(webex_bot::command::MAX_ARGS, 16);
+/// assert_eq!(webex_bot::args::MAX_ARGS, 16);
 /// ```
 pub const MAX_ARGS: usize = 16;
 
@@ -25,7 +25,7 @@ pub(crate) enum Slot {
 /// arguments. Built by the matcher; read by generated code.
 ///
 /// ```
-/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # use webex_bot::args::*; use webex_bot::unversioned::*;
 /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
@@ -44,7 +44,7 @@ impl<'a> Args<'a> {
     /// The value of argument `index` (`None` for an optional argument not given).
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -63,7 +63,7 @@ impl<'a> Args<'a> {
     /// The rest argument at `index`.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -85,7 +85,7 @@ impl<'a> Args<'a> {
     /// The command these arguments were matched for.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -108,7 +108,7 @@ impl<'a> Args<'a> {
     /// Turns a problem with argument `name` into the error shown to the user.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -129,7 +129,7 @@ impl<'a> Args<'a> {
 /// One argument's word, and the person it names when it is a mention.
 ///
 /// ```
-/// use webex_bot::command::{ArgValue, FromArg};
+/// use webex_bot::args::{ArgValue, FromArg};
 /// let v = ArgValue::text("42");
 /// assert_eq!(u32::from_arg(v).unwrap(), 42);
 /// ```
@@ -143,7 +143,7 @@ impl<'a> ArgValue<'a> {
     /// A plain word (for tests and custom parsers).
     ///
     /// ```
-    /// assert_eq!(webex_bot::command::ArgValue::text("x").as_str(), "x");
+    /// assert_eq!(webex_bot::args::ArgValue::text("x").as_str(), "x");
     /// ```
     pub fn text(text: &'a str) -> Self {
         ArgValue {
@@ -155,7 +155,7 @@ impl<'a> ArgValue<'a> {
     /// The word (without its quotes).
     ///
     /// ```
-    /// assert_eq!(webex_bot::command::ArgValue::text("x").as_str(), "x");
+    /// assert_eq!(webex_bot::args::ArgValue::text("x").as_str(), "x");
     /// ```
     pub fn as_str(&self) -> &'a str {
         self.text
@@ -164,7 +164,7 @@ impl<'a> ArgValue<'a> {
     /// The person id, when the word is a mention.
     ///
     /// ```
-    /// assert_eq!(webex_bot::command::ArgValue::text("x").mentioned_person(), None);
+    /// assert_eq!(webex_bot::args::ArgValue::text("x").mentioned_person(), None);
     /// ```
     pub fn mentioned_person(&self) -> Option<&'a str> {
         self.mention.map(|m| m.person_id.as_str())
@@ -174,7 +174,7 @@ impl<'a> ArgValue<'a> {
 /// Everything after the last single argument, for `<name...>`.
 ///
 /// ```
-/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # use webex_bot::args::*; use webex_bot::unversioned::*;
 /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
@@ -193,7 +193,7 @@ impl<'a> RestValue<'a> {
     /// The rest of the text as typed (spacing and quotes kept, ends trimmed).
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -208,7 +208,7 @@ impl<'a> RestValue<'a> {
     /// The rest split into words (quoted values and mentions are one word each).
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -229,7 +229,7 @@ impl<'a> RestValue<'a> {
 /// What was wrong with one argument's word: the message the user reads.
 ///
 /// ```
-/// use webex_bot::command::ArgProblem;
+/// use webex_bot::args::ArgProblem;
 /// let p = ArgProblem::new("must be between 1 and 5");
 /// assert_eq!(p.to_string(), "must be between 1 and 5");
 /// ```
@@ -240,7 +240,7 @@ impl ArgProblem {
     /// A problem described by `message` (lowercase, no final period).
     ///
     /// ```
-    /// let p = webex_bot::command::ArgProblem::new("is not a colour");
+    /// let p = webex_bot::args::ArgProblem::new("is not a colour");
     /// ```
     pub fn new(message: impl Into<String>) -> Self {
         ArgProblem(message.into())
@@ -261,7 +261,7 @@ impl fmt::Display for ArgProblem {
 /// user gets: which argument, what was wrong, and the usage line.
 ///
 /// ```
-/// use webex_bot::command::{ArgError, ArgProblem, CommandSpec};
+/// use webex_bot::args::{ArgError, ArgProblem, CommandSpec};
 /// static SPEC: CommandSpec = CommandSpec::new("find", "find <ticket>", &[]);
 /// let e = ArgError::new(&SPEC, "ticket", ArgProblem::new("`abc` is not a whole number"));
 /// assert_eq!(e.to_string(), "I couldn't read `<ticket>`: `abc` is not a whole number.\nUsage: `find <ticket>`");
@@ -277,7 +277,7 @@ impl ArgError {
     /// An error about argument `arg` of `spec`.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -293,7 +293,7 @@ impl ArgError {
     /// The argument's name.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static SPEC: CommandSpec = CommandSpec::new("f", "f <x>", &[]);
     /// assert_eq!(ArgError::new(&SPEC, "x", ArgProblem::new("bad")).arg(), "x");
     /// ```
@@ -304,7 +304,7 @@ impl ArgError {
     /// The command.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static SPEC: CommandSpec = CommandSpec::new("f", "f <x>", &[]);
     /// assert_eq!(ArgError::new(&SPEC, "x", ArgProblem::new("bad")).spec().name, "f");
     /// ```
@@ -315,7 +315,7 @@ impl ArgError {
     /// What was wrong.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static SPEC: CommandSpec = CommandSpec::new("f", "f <x>", &[]);
     /// assert_eq!(ArgError::new(&SPEC, "x", ArgProblem::new("bad")).problem().to_string(), "bad");
     /// ```
@@ -355,7 +355,7 @@ impl std::error::Error for ArgError {}
 /// such as [`Mention`].
 ///
 /// ```
-/// use webex_bot::command::{ArgProblem, ArgValue, FromArg};
+/// use webex_bot::args::{ArgProblem, ArgValue, FromArg};
 ///
 /// struct Percent(u8);
 ///
@@ -373,7 +373,7 @@ impl std::error::Error for ArgError {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be parsed from a command argument",
     label = "this type has no `FromArg` implementation",
-    note = "implement `std::str::FromStr` (with an error that implements `Display`) or `webex_bot::command::FromArg` for `{Self}`"
+    note = "implement `std::str::FromStr` (with an error that implements `Display`) or `webex_bot::args::FromArg` for `{Self}`"
 )]
 pub trait FromArg: Sized {
     /// Parses the word, or says what is wrong with it.
@@ -418,7 +418,7 @@ fn friendly_type_name<T>() -> String {
 /// typed, a `Vec<T>` each word parsed with [`FromArg`].
 ///
 /// ```
-/// use webex_bot::command::{FromRest, CommandInput, Args};
+/// use webex_bot::args::{FromRest, CommandInput, Args};
 /// // See the `command` macro for how rest arguments are declared.
 /// fn takes<T: FromRest>() {}
 /// takes::<String>();
@@ -450,7 +450,7 @@ impl<T: FromArg> FromRest for Vec<T> {
 /// `<spark-mention>` Webex put in the message.
 ///
 /// ```
-/// use webex_bot::command::{ArgValue, FromArg, Mention};
+/// use webex_bot::args::{ArgValue, FromArg, Mention};
 /// assert!(Mention::from_arg(ArgValue::text("alice")).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -479,7 +479,7 @@ impl FromArg for Mention {
 /// An email address argument (checked for one `@` and a dotted domain).
 ///
 /// ```
-/// use webex_bot::command::Email;
+/// use webex_bot::args::Email;
 /// let e: Email = "alice@example.com".parse().unwrap();
 /// assert_eq!(e.as_str(), "alice@example.com");
 /// assert!("alice".parse::<Email>().is_err());
@@ -491,7 +491,7 @@ impl Email {
     /// The address.
     ///
     /// ```
-    /// let e: webex_bot::command::Email = "a@b.co".parse().unwrap();
+    /// let e: webex_bot::args::Email = "a@b.co".parse().unwrap();
     /// assert_eq!(e.as_str(), "a@b.co");
     /// ```
     pub fn as_str(&self) -> &str {

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::ArgError;
-use super::args::{ArgProblem, Args, MAX_ARGS, Slot};
 use super::input::CommandInput;
 use super::spec::{ArgKind, CommandSpec, Piece, Prefix, ShapeItem};
 use super::tokenize::Tokens;
+use super::value::{ArgProblem, Args, MAX_ARGS, Slot};
 
 /// The most full matches kept for one message (the best are tried first).
 const MAX_CANDIDATES: usize = 4;
@@ -17,7 +17,7 @@ const MAX_CANDIDATES: usize = 4;
 /// The compiled set of patterns of a bot.
 ///
 /// ```
-/// use webex_bot::command::{ArgKind, CommandInput, CommandSpec, Piece};
+/// use webex_bot::args::{ArgKind, CommandInput, CommandSpec, Piece};
 /// use webex_bot::unversioned::{Matcher, Outcome};
 /// static FIND: CommandSpec = CommandSpec::new(
 ///     "find",
@@ -43,7 +43,7 @@ pub struct Matcher {
 /// Two commands match the same messages equally well.
 ///
 /// ```
-/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # use webex_bot::args::*; use webex_bot::unversioned::*;
 /// static A: CommandSpec = CommandSpec::new("a", "find <x>", &[Piece::literal("find"), Piece::arg("x", ArgKind::Required)]);
 /// static B: CommandSpec = CommandSpec::new("b", "FIND <y>", &[Piece::literal("FIND"), Piece::arg("y", ArgKind::Required)]);
 /// let err = Matcher::new(vec![&A, &B]).unwrap_err();
@@ -72,7 +72,7 @@ impl std::error::Error for ConflictError {}
 /// What the matcher made of a message.
 ///
 /// ```
-/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # use webex_bot::args::*; use webex_bot::unversioned::*;
 /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
@@ -103,7 +103,7 @@ pub enum Outcome<'a> {
 /// The commands a message fully matches, most specific first.
 ///
 /// ```
-/// # use webex_bot::command::*; use webex_bot::unversioned::*;
+/// # use webex_bot::args::*; use webex_bot::unversioned::*;
 /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
 /// # let matcher = Matcher::new(vec![&S]).unwrap();
 /// let input = CommandInput::plain("say bob hello  there");
@@ -120,7 +120,7 @@ impl<'a> Matches<'a> {
     /// The most specific match: (spec index, args).
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -137,7 +137,7 @@ impl<'a> Matches<'a> {
     /// All matches, most specific first.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -163,7 +163,7 @@ impl Matcher {
     /// Indexes the specs; fails when two of them match the same messages equally well.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -204,7 +204,7 @@ impl Matcher {
     /// The specs, in the order given.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -219,7 +219,7 @@ impl Matcher {
     /// Matches a message.
     ///
     /// ```
-    /// # use webex_bot::command::*; use webex_bot::unversioned::*;
+    /// # use webex_bot::args::*; use webex_bot::unversioned::*;
     /// # static S: CommandSpec = CommandSpec::new("say", "say <to> <text...>", &[Piece::literal("say"), Piece::arg("to", ArgKind::Required), Piece::arg("text", ArgKind::Rest)]);
     /// # let matcher = Matcher::new(vec![&S]).unwrap();
     /// let input = CommandInput::plain("say bob hello  there");
@@ -505,7 +505,7 @@ fn bounded_edit_distance(a: &str, b: &str, limit: usize) -> usize {
 /// "did you mean"; bots use it to tolerate typos in free text.
 ///
 /// ```
-/// use webex_bot::command::edit_distance;
+/// use webex_bot::args::edit_distance;
 /// assert_eq!(edit_distance("fnd", "find"), 1);
 /// assert_eq!(edit_distance("cancle", "cancel"), 2);
 /// assert_eq!(edit_distance("héllo", "hello"), 1);

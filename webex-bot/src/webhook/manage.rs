@@ -1,9 +1,9 @@
-//! Registering the bot's webhooks with Webex at start.
+//! Managing a bot's own webhooks: created, repaired or removed at start.
 
 use crate::Client;
+use crate::Secret;
 use crate::client::Error;
 use crate::models::{NewWebhook, UpdateWebhook, Webhook, WebhookStatus};
-use crate::webhook::Secret;
 
 /// The webhooks a bot needs.
 pub(crate) const WANTED: &[(&str, &str)] = &[
@@ -39,7 +39,7 @@ pub(crate) fn ensure_webhooks(
         match same.next() {
             Some(existing) => {
                 let mut u = UpdateWebhook::new(hook_name, target);
-                u.secret = Some(secret.expose().to_owned());
+                u.secret = Some(secret.clone());
                 u.status = Some(WebhookStatus::Active);
                 if existing.status == Some(WebhookStatus::Inactive) {
                     log::info!("re-activating webhook {} ({resource}/{event})", existing.id);
@@ -48,7 +48,7 @@ pub(crate) fn ensure_webhooks(
             }
             None => {
                 let w =
-                    NewWebhook::new(hook_name, target, *resource, *event).secret(secret.expose());
+                    NewWebhook::new(hook_name, target, *resource, *event).secret(secret.clone());
                 let created = client.webhooks().create(&w)?;
                 log::info!(
                     "created webhook {} ({resource}/{event}) -> {target}",

@@ -8,7 +8,7 @@ use base64::Engine;
 /// Who the bot is, for recognising its own mention.
 ///
 /// ```
-/// use webex_bot::command::BotIdentity;
+/// use webex_bot::args::BotIdentity;
 /// let me = BotIdentity::new("Y2lzY29zcGFyazovL3VzL1BFT1BMRS8xMjM0", "Ticket Bot");
 /// assert_eq!(me.first_name(), "Ticket");
 /// ```
@@ -23,7 +23,7 @@ impl BotIdentity {
     /// The bot's person id (as `GET /people/me` gives it) and display name.
     ///
     /// ```
-    /// let me = webex_bot::command::BotIdentity::new("bot-id", "Echo");
+    /// let me = webex_bot::args::BotIdentity::new("bot-id", "Echo");
     /// assert!(me.is(&"bot-id"));
     /// ```
     pub fn new(person_id: impl Into<String>, display_name: impl Into<String>) -> Self {
@@ -38,7 +38,7 @@ impl BotIdentity {
     /// The display name.
     ///
     /// ```
-    /// assert_eq!(webex_bot::command::BotIdentity::new("i", "Echo Bot").display_name(), "Echo Bot");
+    /// assert_eq!(webex_bot::args::BotIdentity::new("i", "Echo Bot").display_name(), "Echo Bot");
     /// ```
     pub fn display_name(&self) -> &str {
         &self.display_name
@@ -47,7 +47,7 @@ impl BotIdentity {
     /// The first word of the display name (Webex clients often mention with it).
     ///
     /// ```
-    /// assert_eq!(webex_bot::command::BotIdentity::new("i", "Echo Bot").first_name(), "Echo");
+    /// assert_eq!(webex_bot::args::BotIdentity::new("i", "Echo Bot").first_name(), "Echo");
     /// ```
     pub fn first_name(&self) -> &str {
         self.display_name.split_whitespace().next().unwrap_or("")
@@ -56,7 +56,7 @@ impl BotIdentity {
     /// The bot's person id.
     ///
     /// ```
-    /// assert_eq!(webex_bot::command::BotIdentity::new("i", "E").person_id(), "i");
+    /// assert_eq!(webex_bot::args::BotIdentity::new("i", "E").person_id(), "i");
     /// ```
     pub fn person_id(&self) -> &str {
         &self.person_id
@@ -65,7 +65,7 @@ impl BotIdentity {
     /// Whether `id` (a base64 person id or a raw UUID) is the bot's.
     ///
     /// ```
-    /// use webex_bot::command::BotIdentity;
+    /// use webex_bot::args::BotIdentity;
     /// let me = BotIdentity::new("Y2lzY29zcGFyazovL3VzL1BFT1BMRS8xMjM0", "B");
     /// assert!(me.is("1234"));
     /// assert!(me.is("Y2lzY29zcGFyazovL3VzL1BFT1BMRS8xMjM0"));
@@ -103,7 +103,7 @@ pub(crate) fn uuid_of(id: &str) -> Option<String> {
 /// A person mentioned in the command text.
 ///
 /// ```
-/// use webex_bot::command::MentionSpan;
+/// use webex_bot::args::MentionSpan;
 /// let m = MentionSpan { start: 7, end: 12, person_id: "p1".into() };
 /// assert_eq!(m.end - m.start, 5);
 /// ```
@@ -120,7 +120,7 @@ pub struct MentionSpan {
 /// The text a command is parsed from, with the bot's mention removed.
 ///
 /// ```
-/// use webex_bot::command::CommandInput;
+/// use webex_bot::args::CommandInput;
 /// assert_eq!(CommandInput::plain(" help ").text(), "help");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +133,7 @@ impl<'a> CommandInput<'a> {
     /// Text as it is, with no mentions: for shell input and tests.
     ///
     /// ```
-    /// let i = webex_bot::command::CommandInput::plain("  find 42 ");
+    /// let i = webex_bot::args::CommandInput::plain("  find 42 ");
     /// assert_eq!(i.text(), "find 42");
     /// ```
     pub fn plain(text: &'a str) -> Self {
@@ -151,7 +151,7 @@ impl<'a> CommandInput<'a> {
     /// command word that happens to be the bot's name survives.
     ///
     /// ```
-    /// use webex_bot::{command::{BotIdentity, CommandInput}, models::Message};
+    /// use webex_bot::{args::{BotIdentity, CommandInput}, models::Message};
     /// let me = BotIdentity::new("bot-id", "Ticket");
     /// let mut m = Message::default();
     /// m.text = Some("ticket close 5".into());
@@ -169,7 +169,7 @@ impl<'a> CommandInput<'a> {
     /// [`from_message`](Self::from_message) from the message's parts.
     ///
     /// ```
-    /// use webex_bot::command::{BotIdentity, CommandInput};
+    /// use webex_bot::args::{BotIdentity, CommandInput};
     /// let me = BotIdentity::new("bot-id", "Ticket Bot");
     /// let html = r#"<p><spark-mention data-object-type="person" data-object-id="bot-id">Ticket</spark-mention> assign <spark-mention data-object-type="person" data-object-id="alice-id">Alice Smith</spark-mention> 42</p>"#;
     /// let input = CommandInput::from_parts("Ticket assign Alice Smith 42", Some(html), &me, true);
@@ -203,7 +203,7 @@ impl<'a> CommandInput<'a> {
     /// The command text.
     ///
     /// ```
-    /// assert_eq!(webex_bot::command::CommandInput::plain("x").text(), "x");
+    /// assert_eq!(webex_bot::args::CommandInput::plain("x").text(), "x");
     /// ```
     pub fn text(&self) -> &str {
         &self.text
@@ -212,7 +212,7 @@ impl<'a> CommandInput<'a> {
     /// The people mentioned in it (not the bot).
     ///
     /// ```
-    /// assert!(webex_bot::command::CommandInput::plain("x").mentions().is_empty());
+    /// assert!(webex_bot::args::CommandInput::plain("x").mentions().is_empty());
     /// ```
     pub fn mentions(&self) -> &[MentionSpan] {
         &self.mentions

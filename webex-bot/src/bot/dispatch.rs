@@ -9,13 +9,13 @@ use super::extract::InjectError;
 use super::handler::{BoxedHandler, Handler, check_requirements};
 use super::kinds::{HandlerKind, Requirement};
 use super::reply::{IntoReply, Reply, SORRY_SETUP};
-use crate::command::{ArgError, Args, CommandInput, CommandSpec, ConflictError, Matcher, Outcome};
+use crate::args::{ArgError, Args, CommandInput, CommandSpec, ConflictError, Matcher, Outcome};
 use crate::markdown::{Markdown, escape};
 
 /// A command: its pattern and the functions `#[command]` generated for it.
 ///
 /// ```
-/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
 /// # /// Echo the text.
 /// # #[command("echo <text...>")]
 /// # fn echo(text: String) -> String { text }
@@ -133,7 +133,7 @@ impl Commands {
     /// a [handler](crate::bot::Handler) taking what commands may take.
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
@@ -169,7 +169,7 @@ impl Commands {
     /// Adds the commands of `other` (a bot built from several modules).
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
@@ -188,7 +188,7 @@ impl Commands {
     /// The number of commands.
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
@@ -202,7 +202,7 @@ impl Commands {
     /// Whether there are none.
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
@@ -216,7 +216,7 @@ impl Commands {
     /// Checks the table and indexes it: fails when two commands match the same messages.
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
@@ -228,7 +228,7 @@ impl Commands {
         let own_help = self
             .list
             .iter()
-            .any(|c| c.spec.pieces.first() == Some(&crate::command::Piece::Literal("help")));
+            .any(|c| c.spec.pieces.first() == Some(&crate::args::Piece::Literal("help")));
         Ok(Dispatcher {
             commands: self.list,
             matcher,
@@ -241,7 +241,7 @@ impl Commands {
 /// A compiled command table.
 ///
 /// ```
-/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
 /// # /// Echo the text.
 /// # #[command("echo <text...>")]
 /// # fn echo(text: String) -> String { text }
@@ -269,7 +269,7 @@ impl fmt::Debug for Dispatcher {
 /// What dispatching a message did, for logs and explain mode.
 ///
 /// ```
-/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
 /// # /// Echo the text.
 /// # #[command("echo <text...>")]
 /// # fn echo(text: String) -> String { text }
@@ -292,7 +292,7 @@ pub struct Dispatched {
 /// Why a message went where it went (explain mode).
 ///
 /// ```
-/// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+/// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
 /// # /// Echo the text.
 /// # #[command("echo <text...>")]
 /// # fn echo(text: String) -> String { text }
@@ -368,7 +368,7 @@ impl Dispatcher {
     /// here (the runtime catches it around this call).
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
@@ -386,14 +386,14 @@ impl Dispatcher {
     /// `Some(reply)` is sent instead of running it.
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
     /// let table = commands![echo];
     /// let dispatcher = table.compile().unwrap();
     /// # let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("b", "Bot"));
-    /// let refuse = |_: &webex_bot::command::CommandSpec| Some(webex_bot::Reply::text("no"));
+    /// let refuse = |_: &webex_bot::args::CommandSpec| Some(webex_bot::Reply::text("no"));
     /// let d = dispatcher.dispatch_guarded(&ctx, &CommandInput::plain("echo hi"), &refuse);
     /// assert_eq!(d.reply, webex_bot::Reply::text("no"));
     /// ```
@@ -509,7 +509,7 @@ impl Dispatcher {
     /// The help text: every visible command with its summary, or one command in full.
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
@@ -587,7 +587,7 @@ impl Dispatcher {
     /// The commands' patterns.
     ///
     /// ```
-    /// # use webex_bot::{command, commands, Client, Context, command::{BotIdentity, CommandInput}, models::Message};
+    /// # use webex_bot::{command, commands, Client, Context, args::{BotIdentity, CommandInput}, models::Message};
     /// # /// Echo the text.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }

@@ -7,20 +7,20 @@ use crate::models::{AttachmentAction, Membership, Message, Room};
 /// text is never in it, and must be fetched.
 ///
 /// ```
-/// use webex_bot::webhook::{EventKind, WebhookEvent};
-/// let e: WebhookEvent = serde_json::from_str(
+/// use webex_bot::webhook::{NotificationKind, Notification};
+/// let e: Notification = serde_json::from_str(
 ///     r#"{"id":"w1","name":"bot","resource":"messages","event":"created","actorId":"p1",
 ///         "data":{"id":"m1","roomId":"r1","personId":"p1","roomType":"direct"}}"#,
 /// ).unwrap();
 /// match e.kind() {
-///     EventKind::MessageCreated(m) => assert_eq!(m.id, "m1"),
+///     NotificationKind::MessageCreated(m) => assert_eq!(m.id, "m1"),
 ///     other => panic!("{other:?}"),
 /// }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct WebhookEvent {
+pub struct Notification {
     /// The webhook's id.
     #[serde(default)]
     pub id: String,
@@ -68,13 +68,13 @@ pub struct WebhookEvent {
 /// What a delivery is about, with its `data` typed.
 ///
 /// ```
-/// use webex_bot::webhook::{EventKind, WebhookEvent};
-/// let e: WebhookEvent = serde_json::from_str(r#"{"resource":"memberships","event":"deleted","data":{"id":"m","roomId":"r"}}"#).unwrap();
-/// assert!(matches!(e.kind(), EventKind::MembershipDeleted(m) if m.room_id.as_deref() == Some("r")));
+/// use webex_bot::webhook::{NotificationKind, Notification};
+/// let e: Notification = serde_json::from_str(r#"{"resource":"memberships","event":"deleted","data":{"id":"m","roomId":"r"}}"#).unwrap();
+/// assert!(matches!(e.kind(), NotificationKind::MembershipDeleted(m) if m.room_id.as_deref() == Some("r")));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum EventKind {
+pub enum NotificationKind {
     /// A message was posted (no text: fetch it by id).
     MessageCreated(Message),
     /// A message was edited.
@@ -97,20 +97,20 @@ pub enum EventKind {
     Other,
 }
 
-impl WebhookEvent {
+impl Notification {
     /// Verifies the signature (when a secret is given) and parses the body. The body must
     /// be the exact bytes received.
     ///
     /// ```
-    /// use webex_bot::webhook::WebhookEvent;
-    /// let e = WebhookEvent::parse_verified(br#"{"resource":"rooms","event":"created","data":{"id":"r"}}"#, None, None).unwrap();
+    /// use webex_bot::webhook::Notification;
+    /// let e = Notification::parse_verified(br#"{"resource":"rooms","event":"created","data":{"id":"r"}}"#, None, None).unwrap();
     /// assert_eq!(e.event, "created");
     /// ```
     pub fn parse_verified(
         body: &[u8],
         signature: Option<&str>,
         secret: Option<&Secret>,
-    ) -> Result<WebhookEvent, WebhookError> {
+    ) -> Result<Notification, WebhookError> {
         if let Some(secret) = secret {
             super::verify(secret, body, signature).map_err(WebhookError::Signature)?;
         }
@@ -120,27 +120,29 @@ impl WebhookEvent {
     /// The typed payload.
     ///
     /// ```
-    /// use webex_bot::webhook::{EventKind, WebhookEvent};
-    /// let e = WebhookEvent::default();
-    /// assert_eq!(e.kind(), EventKind::Other);
+    /// use webex_bot::webhook::{NotificationKind, Notification};
+    /// let e = Notification::default();
+    /// assert_eq!(e.kind(), NotificationKind::Other);
     /// ```
-    pub fn kind(&self) -> EventKind {
+    pub fn kind(&self) -> NotificationKind {
         fn data<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<T> {
             T::deserialize(v).ok()
         }
         let d = &self.data;
         let kind = match (self.resource.as_str(), self.event.as_str()) {
-            ("messages", "created") => data(d).map(EventKind::MessageCreated),
-            ("messages", "updated") => data(d).map(EventKind::MessageUpdated),
-            ("messages", "deleted") => data(d).map(EventKind::MessageDeleted),
-            ("memberships", "created") => data(d).map(EventKind::MembershipCreated),
-            ("memberships", "updated") => data(d).map(EventKind::MembershipUpdated),
-            ("memberships", "deleted") => data(d).map(EventKind::MembershipDeleted),
-            ("attachmentActions", "created") => data(d).map(EventKind::AttachmentActionCreated),
-            ("rooms", "created") => data(d).map(EventKind::RoomCreated),
-            ("rooms", "updated") => data(d).map(EventKind::RoomUpdated),
+            ("messages", "created") => data(d).map(NotificationKind::MessageCreated),
+            ("messages", "updated") => data(d).map(NotificationKind::MessageUpdated),
+            ("messages", "deleted") => data(d).map(NotificationKind::MessageDeleted),
+            ("memberships", "created") => data(d).map(NotificationKind::MembershipCreated),
+            ("memberships", "updated") => data(d).map(NotificationKind::MembershipUpdated),
+            ("memberships", "deleted") => data(d).map(NotificationKind::MembershipDeleted),
+            ("attachmentActions", "created") => {
+                data(d).map(NotificationKind::AttachmentActionCreated)
+            }
+            ("rooms", "created") => data(d).map(NotificationKind::RoomCreated),
+            ("rooms", "updated") => data(d).map(NotificationKind::RoomUpdated),
             _ => None,
         };
-        kind.unwrap_or(EventKind::Other)
+        kind.unwrap_or(NotificationKind::Other)
     }
 }

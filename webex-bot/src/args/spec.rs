@@ -1,7 +1,7 @@
 /// One compiled command pattern, as `#[command("...")]` generates it.
 ///
 /// ```
-/// use webex_bot::command::{ArgKind, CommandSpec, Piece};
+/// use webex_bot::args::{ArgKind, CommandSpec, Piece};
 /// static SPEC: CommandSpec = CommandSpec::new(
 ///     "find",
 ///     "find <ticket>",
@@ -33,7 +33,7 @@ impl CommandSpec {
     /// A visible command with no aliases and no help text.
     ///
     /// ```
-    /// use webex_bot::command::{CommandSpec, Piece};
+    /// use webex_bot::args::{CommandSpec, Piece};
     /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]);
     /// assert!(!S.hidden && S.aliases.is_empty());
     /// ```
@@ -51,7 +51,7 @@ impl CommandSpec {
     /// With these other spellings of the leading words.
     ///
     /// ```
-    /// use webex_bot::command::{CommandSpec, Piece};
+    /// use webex_bot::args::{CommandSpec, Piece};
     /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]).aliases(&["p"]);
     /// assert_eq!(S.aliases, &["p"]);
     /// ```
@@ -63,7 +63,7 @@ impl CommandSpec {
     /// With this help text.
     ///
     /// ```
-    /// use webex_bot::command::{CommandSpec, Piece};
+    /// use webex_bot::args::{CommandSpec, Piece};
     /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]).help("Pong.");
     /// assert_eq!(S.summary(), "Pong.");
     /// ```
@@ -75,7 +75,7 @@ impl CommandSpec {
     /// Left out of the help list, or not.
     ///
     /// ```
-    /// use webex_bot::command::{CommandSpec, Piece};
+    /// use webex_bot::args::{CommandSpec, Piece};
     /// const S: CommandSpec = CommandSpec::new("ping", "ping", &[Piece::literal("ping")]).hidden(true);
     /// assert!(S.hidden);
     /// ```
@@ -88,7 +88,7 @@ impl CommandSpec {
 /// A piece of a pattern.
 ///
 /// ```
-/// use webex_bot::command::{ArgKind, Piece};
+/// use webex_bot::args::{ArgKind, Piece};
 /// assert!(Piece::literal("find").is_literal());
 /// assert!(!Piece::arg("id", ArgKind::Required).is_literal());
 /// ```
@@ -111,7 +111,7 @@ impl Piece {
     /// A word that must be typed.
     ///
     /// ```
-    /// assert!(webex_bot::command::Piece::literal("x").is_literal());
+    /// assert!(webex_bot::args::Piece::literal("x").is_literal());
     /// ```
     pub const fn literal(word: &'static str) -> Piece {
         Piece::Literal(word)
@@ -120,7 +120,7 @@ impl Piece {
     /// An argument.
     ///
     /// ```
-    /// use webex_bot::command::{ArgKind, Piece};
+    /// use webex_bot::args::{ArgKind, Piece};
     /// assert!(!Piece::arg("id", ArgKind::Optional).is_literal());
     /// ```
     pub const fn arg(name: &'static str, kind: ArgKind) -> Piece {
@@ -130,7 +130,7 @@ impl Piece {
     /// Whether this is a literal word.
     ///
     /// ```
-    /// assert!(webex_bot::command::Piece::literal("x").is_literal());
+    /// assert!(webex_bot::args::Piece::literal("x").is_literal());
     /// ```
     pub fn is_literal(&self) -> bool {
         matches!(self, Piece::Literal(_))
@@ -160,7 +160,7 @@ impl Piece {
 /// The kinds of argument.
 ///
 /// ```
-/// use webex_bot::command::ArgKind;
+/// use webex_bot::args::ArgKind;
 /// assert_ne!(ArgKind::Required, ArgKind::Rest);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -178,7 +178,7 @@ impl CommandSpec {
     /// The usage line, such as `find <ticket>`.
     ///
     /// ```
-    /// # use webex_bot::command::*;
+    /// # use webex_bot::args::*;
     /// let s = CommandSpec::new("n", "a  <b>", &[]);
     /// assert_eq!(s.usage(), "a <b>");
     /// ```
@@ -192,7 +192,7 @@ impl CommandSpec {
     /// The first line of the help text.
     ///
     /// ```
-    /// # use webex_bot::command::*;
+    /// # use webex_bot::args::*;
     /// let s = CommandSpec::new("n", "a", &[]).help("One.\nTwo.");
     /// assert_eq!(s.summary(), "One.");
     /// ```
