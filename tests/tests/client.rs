@@ -287,7 +287,12 @@ fn every_operation_sends_the_right_request_and_parses_webex_examples() {
             "/v1/teams",
             &[("max", "10")],
             None,
-            Box::new(|c| first(c.teams().list(Some(10)))),
+            Box::new(|c| {
+                first(
+                    c.teams()
+                        .list(&webex_bot::client::ListTeams::default().max(10u32)),
+                )
+            }),
         ),
         case(
             "POST /teams#0",
@@ -433,7 +438,7 @@ fn every_operation_sends_the_right_request_and_parses_webex_examples() {
             "/v1/organizations",
             &[],
             None,
-            Box::new(|c| c.organizations().list().map(drop)),
+            Box::new(|c| first(c.organizations().list(&Default::default()))),
         ),
         case(
             "GET /organizations/{orgId}#0",
@@ -522,7 +527,7 @@ fn every_operation_sends_the_right_request_and_parses_webex_examples() {
             "/v1/roles",
             &[],
             None,
-            Box::new(|c| first(c.roles().list())),
+            Box::new(|c| first(c.roles().list(&Default::default()))),
         ),
         case(
             "GET /roles/{roleId}#0",

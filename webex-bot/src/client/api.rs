@@ -8,7 +8,7 @@ use super::multipart::Multipart;
 use super::query::pairs;
 use super::{Body, Client, Error, Pages};
 use crate::models::{
-    Application, AttachmentAction, Event, Items, License, LicenseAssignment, Membership, Message,
+    Application, AttachmentAction, Event, License, LicenseAssignment, Membership, Message,
     NewAttachmentAction, NewBotApplication, NewMembership, NewMessage, NewRoom, NewTeam,
     NewWebhook, Organization, Person, Role, Room, RoomType, Team, TeamMembership,
     UpdateApplication, UpdateMembership, UpdateMessage, UpdateRoom, UpdateWebhook, UserLicenses,
@@ -688,11 +688,24 @@ impl<'c> MessagesApi<'c> {
 
 // ---- teams ----------------------------------------------------------------------------
 
+filters! {
+    /// Filters of `GET /teams`.
+    ///
+    /// ```
+    /// let f = webex_bot::client::ListTeams::default().max(50u32);
+    /// assert_eq!(f.max, Some(50));
+    /// ```
+    pub struct ListTeams {
+        /// Page size.
+        max: u32,
+    }
+}
+
 /// `/teams`.
 ///
 /// ```no_run
 /// # let client = webex_bot::Client::new("t");
-/// let teams: Vec<_> = client.teams().list(None).collect();
+/// let teams: Vec<_> = client.teams().list(&Default::default()).collect();
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct TeamsApi<'c> {
@@ -700,19 +713,14 @@ pub struct TeamsApi<'c> {
 }
 
 impl<'c> TeamsApi<'c> {
-    /// Lists the caller's teams, `max` per page.
+    /// Lists the caller's teams.
     ///
     /// ```no_run
     /// # let client = webex_bot::Client::new("t");
-    /// let n = client.teams().list(Some(50)).count();
+    /// let n = client.teams().list(&webex_bot::client::ListTeams::default().max(50u32)).count();
     /// ```
-    pub fn list(&self, max: Option<u32>) -> Pages<'c, Team> {
-        Pages::new(
-            self.client,
-            "teams",
-            max.map(|m| vec![("max".into(), m.to_string())])
-                .unwrap_or_default(),
-        )
+    pub fn list(&self, filters: &ListTeams) -> Pages<'c, Team> {
+        Pages::new(self.client, "teams", pairs(filters))
     }
 
     /// Creates a team; the caller becomes a member.
@@ -1106,31 +1114,40 @@ impl<'c> EventsApi<'c> {
 
 // ---- admin: organizations, licenses, roles ------------------------------------------------
 
-/// `/organizations` (admins; not paginated).
+filters! {
+    /// Filters of `GET /organizations` (it takes none today; the struct keeps the list
+    /// calls alike and leaves room for them).
+    ///
+    /// ```
+    /// let f = webex_bot::client::ListOrganizations::default();
+    /// # let _ = f;
+    /// ```
+    pub struct ListOrganizations {}
+}
+
+/// `/organizations` (admins).
 ///
 /// ```no_run
 /// # let client = webex_bot::Client::new("t");
-/// let orgs = client.organizations().list()?;
-/// # Ok::<(), webex_bot::client::Error>(())
+/// let orgs: Vec<_> = client.organizations().list(&Default::default()).collect();
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsApi<'c> {
     pub(crate) client: &'c Client,
 }
 
-impl OrganizationsApi<'_> {
-    /// All organizations the caller manages.
+impl<'c> OrganizationsApi<'c> {
+    /// The organizations the caller manages (one page today; followed like any other).
     ///
     /// ```no_run
     /// # let client = webex_bot::Client::new("t");
-    /// for org in client.organizations().list()? { println!("{:?}", org.display_name); }
+    /// for org in client.organizations().list(&Default::default()) {
+    ///     println!("{:?}", org?.display_name);
+    /// }
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```
-    pub fn list(&self) -> Result<Vec<Organization>, Error> {
-        Ok(self
-            .client
-            .get_json::<Items<Organization>>("organizations", &[])?
-            .items)
+    pub fn list(&self, filters: &ListOrganizations) -> Pages<'c, Organization> {
+        Pages::new(self.client, "organizations", pairs(filters))
     }
 
     /// The organization with this id.
@@ -1250,11 +1267,21 @@ impl<'c> LicensesApi<'c> {
     }
 }
 
+filters! {
+    /// Filters of `GET /roles` (it takes none today; the struct keeps the list calls alike).
+    ///
+    /// ```
+    /// let f = webex_bot::client::ListRoles::default();
+    /// # let _ = f;
+    /// ```
+    pub struct ListRoles {}
+}
+
 /// `/roles` (admins).
 ///
 /// ```no_run
 /// # let client = webex_bot::Client::new("t");
-/// let roles: Vec<_> = client.roles().list().collect();
+/// let roles: Vec<_> = client.roles().list(&Default::default()).collect();
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RolesApi<'c> {
@@ -1266,10 +1293,10 @@ impl<'c> RolesApi<'c> {
     ///
     /// ```no_run
     /// # let client = webex_bot::Client::new("t");
-    /// let n = client.roles().list().count();
+    /// let n = client.roles().list(&Default::default()).count();
     /// ```
-    pub fn list(&self) -> Pages<'c, Role> {
-        Pages::new(self.client, "roles", Vec::new())
+    pub fn list(&self, filters: &ListRoles) -> Pages<'c, Role> {
+        Pages::new(self.client, "roles", pairs(filters))
     }
 
     /// The role with this id.

@@ -1,6 +1,10 @@
 use std::fmt;
 use std::time::Duration;
 
+/// The underlying error of a [`Error::Transport`] or [`Error::Decode`]: the HTTP stack's or
+/// the JSON parser's, kept as a trait object so that neither crate is part of this API.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// Everything that can go wrong in a call to Webex.
 ///
 /// The access token never appears in this type's `Display` or `Debug` output.
@@ -20,14 +24,15 @@ use std::time::Duration;
 pub enum Error {
     /// Webex answered with a status other than 2xx.
     Api(ApiError),
-    /// The request did not get an answer: connection refused, timeout, TLS failure.
-    Transport(ureq::Error),
+    /// The request did not get an answer: connection refused, timeout, TLS failure. The
+    /// HTTP stack's own error is the source.
+    Transport(Cause),
     /// Webex answered 2xx but the body was not the JSON expected.
     Decode {
         /// What was being read, such as `GET /rooms`.
         context: String,
         /// The parse error.
-        source: serde_json::Error,
+        source: Cause,
     },
     /// Reading a file to upload or writing a download failed.
     Io(std::io::Error),
@@ -81,8 +86,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Api(_) | Error::Config(_) => None,
-            Error::Transport(e) => Some(e),
-            Error::Decode { source, .. } => Some(source),
+            Error::Transport(e) => Some(&**e),
+            Error::Decode { source, .. } => Some(&**source),
             Error::Io(e) => Some(e),
         }
     }

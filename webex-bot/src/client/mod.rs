@@ -23,11 +23,11 @@ use ureq::http::{self, Method};
 pub use api::PersonOptions;
 pub use api::{
     ApplicationsApi, AttachmentActionsApi, EventsApi, LicensesApi, ListDirectMessages, ListEvents,
-    ListLicenses, ListMemberships, ListMessages, ListPeople, ListRooms, ListTeamMemberships,
-    ListWebhooks, MembershipsApi, MessagesApi, OrganizationsApi, PeopleApi, RolesApi, RoomsApi,
-    TeamMembershipsApi, TeamsApi, WebhooksApi,
+    ListLicenses, ListMemberships, ListMessages, ListOrganizations, ListPeople, ListRoles,
+    ListRooms, ListTeamMemberships, ListTeams, ListWebhooks, MembershipsApi, MessagesApi,
+    OrganizationsApi, PeopleApi, RolesApi, RoomsApi, TeamMembershipsApi, TeamsApi, WebhooksApi,
 };
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Cause, Error};
 pub use files::{FileInfo, FilesApi, Upload};
 pub use pages::Pages;
 pub use retry::RetryPolicy;
@@ -255,7 +255,7 @@ impl Client {
     ///
     /// ```no_run
     /// # let client = webex_bot::Client::new("t");
-    /// let orgs = client.organizations().list()?;
+    /// let orgs: Vec<_> = client.organizations().list(&Default::default()).collect();
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```
     pub fn organizations(&self) -> OrganizationsApi<'_> {
@@ -276,7 +276,7 @@ impl Client {
     ///
     /// ```no_run
     /// # let client = webex_bot::Client::new("t");
-    /// let n = client.roles().list().count();
+    /// let n = client.roles().list(&Default::default()).count();
     /// ```
     pub fn roles(&self) -> RolesApi<'_> {
         RolesApi { client: self }
@@ -382,7 +382,7 @@ impl Client {
                         .map_or(RetryAfter::Missing, RetryAfter::Given);
                     (retry::classify(e.status(), ra), Error::Api(e))
                 }
-                Err(SendError::Transport(e)) => (Failure::Transport, Error::Transport(e)),
+                Err(SendError::Transport(e)) => (Failure::Transport, Error::Transport(Box::new(e))),
                 Err(SendError::Other(e)) => (Failure::Final, e),
             };
             let replayable = body.replayable();
@@ -542,7 +542,7 @@ pub(crate) fn read_json<T: DeserializeOwned>(
         .map_err(Error::Io)?;
     serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
         context: context.to_owned(),
-        source,
+        source: Box::new(source),
     })
 }
 

@@ -36,8 +36,8 @@ pub use signature::{Secret, SignatureError, sign, verify};
 pub enum WebhookError {
     /// The signature was missing or wrong.
     Signature(SignatureError),
-    /// The body is not a webhook delivery.
-    Malformed(serde_json::Error),
+    /// The body is not a webhook delivery (the JSON parser's error is the source).
+    Malformed(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl std::fmt::Display for WebhookError {
@@ -53,7 +53,7 @@ impl std::error::Error for WebhookError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             WebhookError::Signature(e) => Some(e),
-            WebhookError::Malformed(e) => Some(e),
+            WebhookError::Malformed(e) => Some(&**e),
         }
     }
 }

@@ -114,7 +114,7 @@ impl Notification {
         if let Some(secret) = secret {
             super::verify(secret, body, signature).map_err(WebhookError::Signature)?;
         }
-        serde_json::from_slice(body).map_err(WebhookError::Malformed)
+        serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(Box::new(e)))
     }
 
     /// The typed payload.
