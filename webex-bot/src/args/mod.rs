@@ -6,14 +6,16 @@
 //! a mention or an email ([`Mention`], [`Email`], also at the crate root), or testing
 //! patterns directly ([`CommandSpec`], [`CommandInput`]).
 
+mod distance;
 mod input;
 pub(crate) mod matcher;
 mod spec;
 mod tokenize;
 mod value;
 
+pub use distance::edit_distance;
 pub use input::{BotIdentity, CommandInput, MentionSpan};
-pub use matcher::{ConflictError, edit_distance};
+pub use matcher::ConflictError;
 pub(crate) use matcher::{Matcher, Outcome};
 pub use spec::{ArgKind, CommandSpec, Piece};
 pub use value::{
