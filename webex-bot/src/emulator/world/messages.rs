@@ -64,7 +64,7 @@ impl World {
             None => None,
         };
         let parent = req.q("parentId");
-        let mut ms: Vec<&StoredMessage> = self
+        let ms: Vec<&StoredMessage> = self
             .messages
             .values()
             .filter(|StoredMessage { message: m, .. }| m.room_id.as_deref() == Some(room_id))
@@ -78,11 +78,7 @@ impl World {
             })
             .filter(|m| before_seq.is_none_or(|b| m.seq < b))
             .collect();
-        ms.sort_by_key(|m| std::cmp::Reverse(m.seq));
-        let items = ms
-            .into_iter()
-            .map(|StoredMessage { message: m, .. }| Self::to_value(m))
-            .collect();
+        let items = newest_first(ms);
         Ok(Answer::Page { items, max })
     }
 
@@ -100,7 +96,7 @@ impl World {
             });
         };
         let parent = req.q("parentId");
-        let mut ms: Vec<&StoredMessage> = self
+        let ms: Vec<&StoredMessage> = self
             .messages
             .values()
             .filter(|StoredMessage { message: m, .. }| {
@@ -110,11 +106,7 @@ impl World {
                 parent.is_none_or(|p| m.parent_id.as_deref() == Some(p))
             })
             .collect();
-        ms.sort_by_key(|m| std::cmp::Reverse(m.seq));
-        let items = ms
-            .into_iter()
-            .map(|StoredMessage { message: m, .. }| Self::to_value(m))
-            .collect();
+        let items = newest_first(ms);
         Ok(Answer::Page {
             items,
             max: Self::max(req, 50, 1000)?,
@@ -268,14 +260,12 @@ impl World {
             r.last_activity = m.created.clone();
         }
         let seq = self.next();
-        self.messages.insert(
-            m.id.clone(),
-            StoredMessage {
-                seq,
-                message: m.clone(),
-                edits: 0,
-            },
-        );
+        let record = StoredMessage {
+            seq,
+            message: m.clone(),
+            edits: 0,
+        };
+        self.messages.insert(m.id.clone(), record);
         let mentioned = m.mentioned_people.clone();
         self.notice(
             "messages",
@@ -454,4 +444,12 @@ pub(super) fn slim_message(m: &Message) -> Value {
         }
     }
     v
+}
+
+/// A page's messages, newest first, as Webex lists them.
+fn newest_first(mut ms: Vec<&StoredMessage>) -> Vec<Value> {
+    ms.sort_by_key(|m| std::cmp::Reverse(m.seq));
+    ms.into_iter()
+        .map(|m| World::to_value(&m.message))
+        .collect()
 }

@@ -212,6 +212,14 @@ impl World {
         self.seq
     }
 
+    /// `item` with the next place in creation order, to store.
+    pub(super) fn stored<T>(&mut self, item: T) -> Stored<T> {
+        Stored {
+            seq: self.next(),
+            item,
+        }
+    }
+
     /// A timestamp strictly later than the previous one, so ordering by time is total.
     pub(crate) fn now(&mut self) -> String {
         let ms = SystemTime::now()
@@ -341,14 +349,8 @@ impl World {
         m.is_room_hidden = Some(false);
         m.room_type = room_type;
         m.created = Some(self.now());
-        let seq = self.next();
-        self.memberships.insert(
-            m.id.clone(),
-            Stored {
-                seq,
-                item: m.clone(),
-            },
-        );
+        let record = self.stored(m.clone());
+        self.memberships.insert(m.id.clone(), record);
         self.notice(
             "memberships",
             "created",
@@ -407,14 +409,8 @@ impl World {
         let now = self.now();
         r.created = Some(now.clone());
         r.last_activity = Some(now);
-        let seq = self.next();
-        self.rooms.insert(
-            r.id.clone(),
-            Stored {
-                seq,
-                item: r.clone(),
-            },
-        );
+        let record = self.stored(r.clone());
+        self.rooms.insert(r.id.clone(), record);
         self.add_member(&r.id, a, false, a)?;
         self.add_member(&r.id, b, false, a)?;
         Ok(r.id)

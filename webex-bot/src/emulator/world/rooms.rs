@@ -51,14 +51,8 @@ impl World {
         if let Some(team) = &r.team_id {
             self.get_team(caller, team)?;
         }
-        let seq = self.next();
-        self.rooms.insert(
-            r.id.clone(),
-            Stored {
-                seq,
-                item: r.clone(),
-            },
-        );
+        let record = self.stored(r.clone());
+        self.rooms.insert(r.id.clone(), record);
         let locked = r.is_locked == Some(true);
         self.add_member(&r.id, caller, locked, caller)?;
         self.notice(

@@ -34,14 +34,8 @@ impl World {
         t.name = Some(req.required("name")?);
         t.description = req.str_field("description");
         t.created = Some(self.now());
-        let seq = self.next();
-        self.teams.insert(
-            t.id.clone(),
-            Stored {
-                seq,
-                item: t.clone(),
-            },
-        );
+        let record = self.stored(t.clone());
+        self.teams.insert(t.id.clone(), record);
         self.add_team_member(&t.id, caller, true)?;
         Ok(Answer::Json(Self::to_value(&t)))
     }
@@ -84,14 +78,8 @@ impl World {
         m.person_org_id = p.org_id.clone();
         m.is_moderator = Some(moderator);
         m.created = Some(self.now());
-        let seq = self.next();
-        self.team_memberships.insert(
-            m.id.clone(),
-            Stored {
-                seq,
-                item: m.clone(),
-            },
-        );
+        let record = self.stored(m.clone());
+        self.team_memberships.insert(m.id.clone(), record);
         Ok(m)
     }
 

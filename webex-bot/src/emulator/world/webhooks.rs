@@ -66,18 +66,12 @@ impl World {
         hook.status = Some(WebhookStatus::Active);
         hook.created = Some(self.now());
         hook.owned_by = Some("creator".into());
-        let seq = self.next();
-        self.hooks.insert(
-            hook.id.clone(),
-            Stored {
-                seq,
-                item: HookRec {
-                    hook: hook.clone(),
-                    owner: caller.to_owned(),
-                    failures: 0,
-                },
-            },
-        );
+        let record = self.stored(HookRec {
+            hook: hook.clone(),
+            owner: caller.to_owned(),
+            failures: 0,
+        });
+        self.hooks.insert(hook.id.clone(), record);
         Ok(Answer::Json(Self::to_value(&hook)))
     }
 
