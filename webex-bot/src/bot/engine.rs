@@ -61,11 +61,7 @@ impl Engine {
             Ok(v) => Some(v),
             Err(panic) => {
                 Counters::bump(&self.counters.panics);
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a non-string panic".into());
+                let what = crate::util::panic_message(&*panic);
                 log::error!("{handler} panicked: {what}");
                 None
             }

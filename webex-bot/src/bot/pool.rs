@@ -197,8 +197,9 @@ fn work<T>(inner: &Inner<T>) {
             drop(st);
             // The runtime catches handler panics itself; this keeps the worker for any
             // other one.
-            if catch_unwind(AssertUnwindSafe(|| (inner.run)(job))).is_err() {
-                log::error!("{}: processing a job panicked", inner.name);
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (inner.run)(job))) {
+                let what = crate::util::panic_message(&*panic);
+                log::error!("{}: processing a job panicked: {what}", inner.name);
             }
             st = lock();
             continue;

@@ -103,10 +103,11 @@ pub(super) fn serve(shared: &Inner, state: &ConnState, stream: TcpStream, peer: 
             (shared.handler)(request)
         })) {
             Ok(r) => r,
-            Err(_) => {
+            Err(panic) => {
                 log::error!(
-                    "{}: the handler panicked serving {peer}",
-                    shared.config.name
+                    "{}: the handler panicked serving {peer}: {}",
+                    shared.config.name,
+                    crate::util::panic_message(&*panic)
                 );
                 Response::text(500, "internal error")
             }
@@ -212,21 +213,20 @@ impl Conn<'_> {
 
     fn read_body(&mut self, head: &Head) -> Result<Vec<u8>, Reject> {
         let limit = self.shared.config.body_limit;
-        if let Some(te) = head.header("transfer-encoding") {
-            let chunked = te
-                .rsplit(',')
-                .next()
-                .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
-            if !chunked {
-                return Err(reject(400, format!("unsupported transfer-encoding {te:?}")));
-            }
+        if head.header("transfer-encoding").is_some() {
+            check_transfer_coding(head)?;
             self.continue_if_expected(head)?;
             return self.read_chunked(limit);
         }
         let mut length: Option<usize> = None;
         for (_, v) in head.headers.iter().filter(|(k, _)| k == "content-length") {
-            let n: usize = v
-                .trim()
+            // Content-Length = 1*DIGIT (RFC 9110, 8.6): no sign, no list, no spaces inside
+            // (str::parse would take "+5").
+            let digits = v.trim();
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(reject(400, format!("bad content-length {v:?}")));
+            }
+            let n: usize = digits
                 .parse()
                 .map_err(|_| reject(400, format!("bad content-length {v:?}")))?;
             if length.is_some_and(|l| l != n) {
@@ -250,7 +250,9 @@ impl Conn<'_> {
         if length > 0 {
             self.continue_if_expected(head)?;
         }
-        let mut body = Vec::with_capacity(length);
+        // Memory follows the bytes received, not the length announced: a head that
+        // announces a megabyte and sends nothing costs no more than a silent connection.
+        let mut body = Vec::with_capacity(length.min(INITIAL_BODY));
         self.take_exact(&mut body, length)?;
         Ok(body)
     }
@@ -284,24 +286,29 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// Moves exactly `n` bytes of the body into `out`: first what is buffered, then straight
-    /// from the socket.
+    /// Moves exactly `n` bytes of the body into `out`: first what is buffered, then from
+    /// the socket, `out` growing only by what arrives.
     fn take_exact(&mut self, out: &mut Vec<u8>, n: usize) -> Result<(), Reject> {
         let buffered = n.min(self.buf.len());
         out.extend_from_slice(&self.buf[..buffered]);
         self.buf.drain(..buffered);
-        let rest = n - buffered;
+        let mut rest = n - buffered;
         if rest > 0 {
             self.set_timeout(self.shared.config.io_timeout);
-            let start = out.len();
-            out.resize(start + rest, 0);
-            self.stream.read_exact(&mut out[start..]).map_err(|e| {
-                if is_timeout(&e) {
-                    reject(408, "body not received in time")
-                } else {
-                    reject(400, format!("body cut short: {e}"))
+        }
+        let mut chunk = [0u8; 8192];
+        while rest > 0 {
+            let want = rest.min(chunk.len());
+            match self.stream.read(&mut chunk[..want]) {
+                Ok(0) => return Err(reject(400, "body cut short")),
+                Ok(got) => {
+                    out.extend_from_slice(&chunk[..got]);
+                    rest -= got;
                 }
-            })?;
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => return Err(reject(408, "body not received in time")),
+                Err(e) => return Err(reject(400, format!("body cut short: {e}"))),
+            }
         }
         Ok(())
     }
@@ -325,17 +332,16 @@ impl Conn<'_> {
         let mut body = Vec::new();
         loop {
             let (used, size) = loop {
-                match httparse::parse_chunk_size(&self.buf) {
-                    Ok(httparse::Status::Complete(c)) => break c,
-                    Ok(httparse::Status::Partial) if self.buf.len() < 1024 => {
-                        let have = self.buf.len();
-                        self.need(have + 1)?;
-                    }
-                    _ => return Err(reject(400, "bad chunk size")),
+                if let Some(parsed) = parse_chunk_line(&self.buf)? {
+                    break parsed;
                 }
+                if self.buf.len() >= MAX_CHUNK_LINE {
+                    return Err(reject(400, "chunk size line too long"));
+                }
+                let have = self.buf.len();
+                self.need(have + 1)?;
             };
             self.buf.drain(..used);
-            let size = usize::try_from(size).map_err(|_| reject(413, "chunk too large"))?;
             if size == 0 {
                 return self.skip_trailers().map(|()| body);
             }
@@ -354,8 +360,13 @@ impl Conn<'_> {
     fn skip_trailers(&mut self) -> Result<(), Reject> {
         loop {
             let line_end = loop {
-                if let Some(i) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                    break i;
+                // Each trailer line, and the empty line that ends them, ends in CRLF; a bare
+                // LF here would let the next request's head be read as trailers.
+                if let Some(i) = self.buf.iter().position(|b| *b == b'\n') {
+                    if i == 0 || self.buf[i - 1] != b'\r' {
+                        return Err(reject(400, "trailer line not ended by CRLF"));
+                    }
+                    break i - 1;
                 }
                 if self.buf.len() > self.shared.config.head_limit {
                     return Err(reject(431, "trailers too large"));
@@ -457,6 +468,86 @@ impl Conn<'_> {
 
 /// The largest refused body still read away so that the client sees the `413`.
 const DISCARD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The most of a body reserved before its bytes arrive.
+const INITIAL_BODY: usize = 16 * 1024;
+
+/// The longest chunk-size line accepted, extensions included.
+const MAX_CHUNK_LINE: usize = 1024;
+
+/// Checks the request's transfer codings: their list, over every `Transfer-Encoding` header
+/// in order, must be `chunked` alone, in an HTTP/1.1 request.
+///
+/// - chunked must be the final coding, or the length cannot be known: 400 (RFC 9112, 6.3);
+/// - chunked at most once (RFC 9112, 7);
+/// - no other coding is implemented here: 501 (RFC 9112, 6.1), where hyper and h11 refuse
+///   such requests too rather than pass a still-encoded body on;
+/// - an HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112, 6.1): refused
+///   with 400 rather than served, as hyper does.
+fn check_transfer_coding(head: &Head) -> Result<(), Reject> {
+    if head.minor == 0 {
+        return Err(reject(400, "transfer-encoding in an HTTP/1.0 request"));
+    }
+    let codings: Vec<&str> = head
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "transfer-encoding")
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let chunked = |c: &str| c.eq_ignore_ascii_case("chunked");
+    if !codings.last().is_some_and(|c| chunked(c)) {
+        return Err(reject(400, "transfer-encoding does not end with chunked"));
+    }
+    if codings.iter().filter(|c| chunked(c)).count() > 1 {
+        return Err(reject(400, "chunked applied more than once"));
+    }
+    if codings.len() > 1 {
+        let all = codings.join(", ");
+        return Err(reject(
+            501,
+            format!("transfer-encoding {all:?} is not supported"),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a chunk-size line (RFC 9112, 7.1): `chunk-size [ chunk-ext ] CRLF`, the size one
+/// or more hex digits. `Ok(None)` until the line's CRLF has arrived; the bytes used and the
+/// size once it has. Refused: an empty size, a bare LF (the line and every extension end
+/// only in CRLF), control characters in an extension, a size over 64 bits.
+fn parse_chunk_line(buf: &[u8]) -> Result<Option<(usize, usize)>, Reject> {
+    let Some(lf) = buf.iter().position(|b| *b == b'\n') else {
+        return Ok(None);
+    };
+    if lf == 0 || buf[lf - 1] != b'\r' {
+        return Err(reject(400, "chunk size line not ended by CRLF"));
+    }
+    let line = &buf[..lf - 1];
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    if digits == 0 {
+        return Err(reject(400, "chunk size missing"));
+    }
+    let mut size: u64 = 0;
+    for b in &line[..digits] {
+        let d = (*b as char).to_digit(16).expect("a hex digit") as u64;
+        size = size
+            .checked_mul(16)
+            .and_then(|s| s.checked_add(d))
+            .ok_or_else(|| reject(413, "chunk too large"))?;
+    }
+    let ext = &line[digits..];
+    // Optional whitespace, then `;` extensions of visible characters, spaces and tabs.
+    let ext = ext.trim_ascii_start();
+    if !ext.is_empty()
+        && (ext[0] != b';' || ext.iter().any(|b| b.is_ascii_control() && *b != b'\t'))
+    {
+        return Err(reject(400, "bad chunk extension"));
+    }
+    let size = usize::try_from(size).map_err(|_| reject(413, "chunk too large"))?;
+    Ok(Some((lf + 1, size)))
+}
 
 fn expects_continue(head: &Head) -> bool {
     head.minor >= 1
