@@ -139,6 +139,15 @@ pub(crate) fn iso8601(t: SystemTime) -> String {
     )
 }
 
+/// What a caught panic said: its `&str` or `String` payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,13 +209,4 @@ mod tests {
         let f = random_fraction();
         assert!((0.0..1.0).contains(&f));
     }
-}
-
-/// What a caught panic said: its `&str` or `String` payload.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
 }
