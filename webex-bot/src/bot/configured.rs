@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::dedupe::Dedup;
+use super::dedupe::{self, Dedup};
 use super::dispatch::Dispatcher;
 use super::engine::Engine;
 use super::error::BotError;
@@ -22,9 +22,6 @@ use crate::webhook::{Notification, Secret};
 
 /// Runs once the bot serves.
 pub(crate) type StartHook = Box<dyn FnOnce(Notifier) + Send>;
-
-/// How many recent events duplicate suppression remembers.
-const DEDUP_CAPACITY: usize = 16_384;
 
 /// How a built bot runs: what `start` needs beyond the engine.
 pub(crate) struct Settings {
@@ -147,7 +144,11 @@ impl Bot {
         let intake = Arc::new(Intake {
             engine,
             secret: self.secret,
-            dedup: Mutex::new(Dedup::new(DEDUP_CAPACITY)),
+            dedup: Mutex::new(Dedup::new(
+                dedupe::WINDOW,
+                dedupe::MIN_COUNT,
+                dedupe::MAX_COUNT,
+            )),
             accepting: AtomicBool::new(true),
             pool,
             webhooks: OnceLock::new(),

@@ -141,7 +141,7 @@ impl Intake {
             event.data.get("id").and_then(|v| v.as_str()).unwrap_or("")
         );
         let has_id = event.data.get("id").is_some();
-        if has_id && !self.dedup.lock().expect("dedup lock").first(key.clone()) {
+        if has_id && !self.dedup.lock().expect("dedup lock").first(&key) {
             Counters::bump(&counters.duplicates);
             log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
             return Delivery::new(200, r#"{"status":"duplicate"}"#);
