@@ -82,7 +82,8 @@ impl Dedup {
     fn expire(&mut self, now: Instant) {
         while let Some((_, at, _)) = self.order.front() {
             let old = now.saturating_duration_since(*at) > self.window;
-            if !(old && self.seen.len() > self.min_count) && !self.stale_front() {
+            let expired = old && self.seen.len() > self.min_count;
+            if !expired && !self.stale_front() {
                 break;
             }
             self.pop_front();
