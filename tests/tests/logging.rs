@@ -126,6 +126,15 @@ fn the_log_says_what_happened_and_never_a_secret() {
     let rejected = logged(from, Level::Warn, "rejected webhook from 127.0.0.1:");
     assert_eq!(rejected.len(), 1, "{:?}", &LINES);
     assert!(rejected[0].contains("signature"), "{rejected:?}");
+    // A flood of them: counted each, but not a line each (an attacker would choose the
+    // size of the log); the next line, ten seconds on, says how many went unlogged.
+    let flood = mark();
+    for _ in 0..500 {
+        let answer = b.running().handler().handle(b"{}", Some("00"));
+        assert_eq!(answer.status(), 403);
+    }
+    assert!(logged(flood, Level::Warn, "rejected webhook").is_empty(), "{:?}", &LINES);
+    assert_eq!(b.running().stats().bad_signature, 501);
 
     // A reply Webex refuses on every attempt: an error line naming the message.
     let bot = b.emulator().bot().clone();

@@ -12,6 +12,7 @@ use super::engine::Engine;
 use super::error::BotError;
 use super::events::process;
 use super::intake::{Intake, WebhookHandler};
+use super::limit::{LOG_INTERVAL, Summary};
 use super::listener::{Listener, Site};
 use super::notifier::Notifier;
 use super::pool::{IDLE_EXIT, Pool};
@@ -152,6 +153,7 @@ impl Bot {
             accepting: AtomicBool::new(true),
             pool,
             webhooks: OnceLock::new(),
+            refused: Summary::new(LOG_INTERVAL),
             remove_webhooks: AtomicBool::new(s.remove_webhooks_on_shutdown),
         });
         let handler = WebhookHandler {

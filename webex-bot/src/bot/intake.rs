@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::dedupe::Dedup;
 use super::engine::Engine;
+use super::limit::Summary;
 use super::pool::{Pool, Refused};
 use super::stats::{Counters, Stats};
 use crate::Notifier;
@@ -23,6 +24,9 @@ pub(crate) struct Intake {
     pub pool: Pool<Box<Notification>>,
     /// The webhooks registered at start, if the bot manages them.
     pub webhooks: OnceLock<Vec<String>>,
+    /// Refused deliveries (bad signature or malformed): logged as summaries, since an
+    /// attacker controls how many there are.
+    pub refused: Summary,
     /// Whether they are deleted at shutdown (once).
     pub remove_webhooks: AtomicBool,
 }
@@ -124,13 +128,13 @@ impl Intake {
             Ok(e) => e,
             Err(WebhookError::Signature(e)) => {
                 Counters::bump(&counters.bad_signature);
-                log::warn!("rejected webhook from {from}: {e}");
+                self.log_refused(from, &e);
                 let status = if signature.is_none() { 401 } else { 403 };
                 return Delivery::new(status, "bad signature");
             }
             Err(e) => {
                 Counters::bump(&counters.malformed);
-                log::warn!("rejected webhook from {from}: {e}");
+                self.log_refused(from, &e);
                 return Delivery::new(400, "malformed webhook");
             }
         };
@@ -188,6 +192,18 @@ impl Intake {
         }
     }
 
+    /// A refused delivery: a warning for the first in an interval, the others counted and
+    /// said with the next warning (`Stats` counts each).
+    fn log_refused(&self, from: &dyn fmt::Display, why: &dyn fmt::Display) {
+        match self.refused.occur(Instant::now()) {
+            Some(0) => log::warn!("rejected webhook from {from}: {why}"),
+            Some(n) => log::warn!(
+                "rejected webhook from {from}: {why} ({n} more rejected since the last such line, not logged one by one)"
+            ),
+            None => {}
+        }
+    }
+
     pub(crate) fn stats(&self) -> Stats {
         let mut s = self.engine.counters.snapshot();
         s.waiting = self.engine.conversations.waiting();
@@ -207,6 +223,12 @@ impl Intake {
         self.pool.close();
         if self.pool.wait_workers(0, deadline) > 0 {
             log::warn!("shutdown: workers still busy after {allowed:?}; leaving them");
+        }
+        let unlogged = self.refused.take_unlogged();
+        if unlogged > 0 {
+            log::warn!(
+                "shutdown: {unlogged} more webhook deliveries were rejected than were logged"
+            );
         }
         if self.remove_webhooks.swap(false, Ordering::SeqCst) {
             for id in self.webhooks.get().into_iter().flatten() {
