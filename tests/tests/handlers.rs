@@ -186,7 +186,12 @@ fn state_the_bot_was_not_given_fails_the_build_naming_handler_and_type() {
     assert!(e.parameter().ends_with("Tally"), "{e}");
     assert!(e.to_string().contains("BotBuilder::state"), "{e}");
     // With the state, it builds.
-    built(Bot::builder(commands![count]).state(Tally::default())).unwrap();
+    built(
+        Bot::builder(commands![count])
+            .state(Tally::default())
+            .secret(webex_bot::Secret::new("s")),
+    )
+    .unwrap();
 
     let e = handler_error(built(
         Bot::builder(commands![echo]).on_card("vote", on_vote),
@@ -263,4 +268,27 @@ fn a_panicking_card_membership_or_route_handler_is_survived_and_counted() {
     assert!(matches!(err, ureq::Error::StatusCode(500)), "{err}");
     assert_eq!(b.running().stats().panics, 3);
     b.say("vote").assert_contains("Your choice");
+}
+
+#[test]
+fn a_bot_that_cannot_verify_deliveries_does_not_start_unless_told_by_name() {
+    // No secret, no public URL (so no managed webhooks with a random secret): refused.
+    let err = built(Bot::builder(commands![echo])).unwrap_err();
+    assert!(matches!(err, BotError::NoSecret), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("insecure_accept_unsigned_deliveries"),
+        "{err}"
+    );
+    // A secret, or a public URL with managed webhooks: it builds.
+    built(Bot::builder(commands![echo]).secret(webex_bot::Secret::new("s"))).unwrap();
+    built(Bot::builder(commands![echo]).public_url("https://bot.example.com/webex")).unwrap();
+    // Opted in by name: it builds and takes an unsigned delivery.
+    let handler = built(Bot::builder(commands![echo]).insecure_accept_unsigned_deliveries(true))
+        .unwrap()
+        .start_handler()
+        .unwrap();
+    let body = br#"{"id":"w","resource":"rooms","event":"created","data":{"id":"r1"}}"#;
+    assert_eq!(handler.handle(body, None).status(), 200);
+    handler.shutdown();
 }

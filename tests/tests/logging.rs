@@ -133,7 +133,11 @@ fn the_log_says_what_happened_and_never_a_secret() {
         let answer = b.running().handler().handle(b"{}", Some("00"));
         assert_eq!(answer.status(), 403);
     }
-    assert!(logged(flood, Level::Warn, "rejected webhook").is_empty(), "{:?}", &LINES);
+    assert!(
+        logged(flood, Level::Warn, "rejected webhook").is_empty(),
+        "{:?}",
+        &LINES
+    );
     assert_eq!(b.running().stats().bad_signature, 501);
 
     // A reply Webex refuses on every attempt: an error line naming the message.

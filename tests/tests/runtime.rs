@@ -431,3 +431,43 @@ fn a_long_reply_is_split_under_the_size_limit_in_order() {
     }
     assert_eq!(next, 601, "every row once, in order");
 }
+
+/// Another bot's message mentioning this one: ignored (no fetch, no reply) by default,
+/// answered with `ignore_bots(false)`.
+#[test]
+fn messages_from_other_bots_are_ignored_unless_asked() {
+    use webex_bot::models::NewMembership;
+    for ignore in [true, false] {
+        let b = TestBot::start(Bot::builder(commands![echo]).ignore_bots(ignore)).unwrap();
+        let emu = b.emulator();
+        let other = emu.add_user("Other Bot", "other@webex.bot");
+        b.user_client()
+            .memberships()
+            .create(&NewMembership::by_id(b.group_room(), &other.id))
+            .unwrap();
+        let bot = emu.bot().clone();
+        let settled = |b: &TestBot, after: u64| {
+            b.emulator().wait_until(Duration::from_secs(15), |e| {
+                let s = b.running().stats();
+                e.pending_deliveries() == 0 && s.accepted > after && s.processed == s.accepted
+            })
+        };
+        assert!(settled(&b, 0));
+        let accepted = b.running().stats().accepted;
+        emu.client_for(&other)
+            .messages()
+            .create(
+                &NewMessage::to_room(b.group_room())
+                    .markdown(format!("<@personId:{}|Bot> echo from a bot", bot.id)),
+            )
+            .unwrap();
+        assert!(settled(&b, accepted), "the delivery was not handled");
+        let answers = emu
+            .messages_in(b.group_room())
+            .into_iter()
+            .filter(|m| m.person_id.as_deref() == Some(bot.id.as_str()))
+            .filter(|m| m.text.as_deref() == Some("from a bot"))
+            .count();
+        assert_eq!(answers, usize::from(!ignore), "ignore_bots({ignore})");
+    }
+}

@@ -63,6 +63,7 @@ pub struct BotBuilder {
     shutdown_deadline: Duration,
     webhook_name: String,
     on_start: Vec<StartHook>,
+    accept_unsigned: bool,
 }
 
 impl fmt::Debug for BotBuilder {
@@ -111,6 +112,7 @@ impl BotBuilder {
             shutdown_deadline: Duration::from_secs(10),
             webhook_name: "webex-bot".into(),
             on_start: Vec::new(),
+            accept_unsigned: false,
         }
     }
 
@@ -551,6 +553,23 @@ impl BotBuilder {
         self
     }
 
+    /// Accepts deliveries without a signature check when the bot has no webhook secret
+    /// (default false: such a bot does not start, with [`BotError::NoSecret`]). Anyone who
+    /// can reach the listener could then make the bot act on a message id of their choice;
+    /// only for a listener that nothing but a verifying proxy can reach.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]).insecure_accept_unsigned_deliveries(true);
+    /// ```
+    pub fn insecure_accept_unsigned_deliveries(mut self, yes: bool) -> Self {
+        self.accept_unsigned = yes;
+        self
+    }
+
     /// The name the bot gives its webhooks, to find its own again (default `webex-bot`).
     ///
     /// ```
@@ -577,6 +596,7 @@ impl BotBuilder {
     /// let bot = builder
     ///     .client(webex_bot::Client::new("token"))
     ///     .identity(webex_bot::BotIdentity::new("bot-id", "Bot"))
+    ///     .secret(webex_bot::Secret::new("s3cret"))
     ///     .build()
     ///     .unwrap();
     /// assert_eq!(bot.identity().display_name(), "Bot");
@@ -615,17 +635,20 @@ impl BotBuilder {
             }
             None => "/".into(),
         };
+        let secret = match (self.secret, &self.public_url, self.manage_webhooks) {
+            (Some(s), _, _) => Some(s),
+            (None, Some(_), true) => Some(Secret::random()),
+            _ => None,
+        };
+        if secret.is_none() && !self.accept_unsigned {
+            return Err(BotError::NoSecret);
+        }
         let identity = match self.identity {
             Some(i) => i,
             None => {
                 let me = client.people().me()?;
                 BotIdentity::new(me.id.clone(), me.display_name.clone().unwrap_or_default())
             }
-        };
-        let secret = match (self.secret, &self.public_url, self.manage_webhooks) {
-            (Some(s), _, _) => Some(s),
-            (None, Some(_), true) => Some(Secret::random()),
-            _ => None,
         };
         let managed = match (self.public_url, self.manage_webhooks) {
             (Some(url), true) => Some((url, self.webhook_name)),

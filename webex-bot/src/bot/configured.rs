@@ -47,6 +47,7 @@ pub(crate) struct Settings {
 /// let bot = Bot::builder(commands![echo])
 ///     .client(Client::new("t"))
 ///     .identity(BotIdentity::new("b", "Bot"))
+///     .secret(webex_bot::Secret::new("s3cret"))
 ///     .build()
 ///     .unwrap();
 /// ```
@@ -74,7 +75,7 @@ impl Bot {
     /// # /// Echo.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
-    /// let bot = Bot::builder(commands![echo]).client(Client::new("t")).identity(BotIdentity::new("b", "Bot")).build().unwrap();
+    /// let bot = Bot::builder(commands![echo]).client(Client::new("t")).identity(BotIdentity::new("b", "Bot")).secret(webex_bot::Secret::new("s")).build().unwrap();
     /// assert_eq!(bot.identity().person_id(), "b");
     /// ```
     pub fn identity(&self) -> &BotIdentity {
@@ -88,7 +89,7 @@ impl Bot {
     /// # /// Echo.
     /// # #[command("echo <text...>")]
     /// # fn echo(text: String) -> String { text }
-    /// let bot = Bot::builder(commands![echo]).client(Client::new("t")).identity(BotIdentity::new("b", "Bot")).build().unwrap();
+    /// let bot = Bot::builder(commands![echo]).client(Client::new("t")).identity(BotIdentity::new("b", "Bot")).secret(webex_bot::Secret::new("s")).build().unwrap();
     /// assert_eq!(bot.dispatcher().specs().count(), 1);
     /// ```
     pub fn dispatcher(&self) -> &Dispatcher {
@@ -109,6 +110,7 @@ impl Bot {
     /// let handler = Bot::builder(commands![echo])
     ///     .client(Client::new("t"))
     ///     .identity(BotIdentity::new("b", "Bot"))
+    ///     .secret(webex_bot::Secret::new("s3cret"))
     ///     .build()?
     ///     .start_handler()?;
     /// handler.shutdown();
@@ -174,6 +176,7 @@ impl Bot {
     /// let mut running = Bot::builder(commands![echo])
     ///     .client(Client::new("t"))
     ///     .identity(BotIdentity::new("b", "Bot"))
+    ///     .secret(webex_bot::Secret::new("s3cret"))
     ///     .listen("127.0.0.1:0")
     ///     .build()
     ///     .unwrap()

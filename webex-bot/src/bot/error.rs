@@ -49,6 +49,10 @@ pub enum BotError {
     },
     /// No token is set, and shell mode needs the `emulator` feature.
     NoShell,
+    /// The bot has no webhook secret, so it could not tell Webex's deliveries from forged
+    /// ones, and its author did not accept that by name
+    /// ([`BotBuilder::insecure_accept_unsigned_deliveries`](crate::BotBuilder::insecure_accept_unsigned_deliveries)).
+    NoSecret,
 }
 
 impl fmt::Display for BotError {
@@ -73,6 +77,9 @@ impl fmt::Display for BotError {
             BotError::System { doing, source } => write!(f, "{doing}: {source}"),
             BotError::NoShell => f.write_str(
                 "bot configuration: WEBEX_ACCESS_TOKEN is not set (and shell mode needs the `emulator` feature)",
+            ),
+            BotError::NoSecret => f.write_str(
+                "bot configuration: no webhook secret, so forged deliveries could not be told apart: set WEBEX_WEBHOOK_SECRET (or `BotBuilder::secret`), or WEBEX_PUBLIC_URL so that the bot registers its webhooks with a random one; to accept unsigned deliveries anyway, call `BotBuilder::insecure_accept_unsigned_deliveries(true)`",
             ),
         }
     }
