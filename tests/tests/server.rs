@@ -319,24 +319,88 @@ fn new_connections_are_served_while_others_sit_idle() {
 }
 
 #[test]
-fn past_max_connections_new_ones_wait_and_are_not_refused() {
+fn at_max_connections_the_longest_idle_is_closed_to_admit_a_new_one() {
     let server = echo_server(Server::builder().max_connections(2));
     let addr = server.local_addr();
     let mut a = connect(addr);
-    let mut b = connect(addr);
     send(&mut a, "GET /a HTTP/1.1\r\n\r\n");
-    send(&mut b, "GET /b HTTP/1.1\r\n\r\n");
     assert_eq!(read_answer(&mut a, false).unwrap().status, 200);
+    let mut b = connect(addr);
+    send(&mut b, "GET /b HTTP/1.1\r\n\r\n");
     assert_eq!(read_answer(&mut b, false).unwrap().status, 200);
-    let third = std::thread::spawn(move || {
+    // Both idle, a for longer: a third connection gets in, and a is the one closed.
+    let mut c = connect(addr);
+    send(&mut c, "GET /c HTTP/1.1\r\n\r\n");
+    assert_eq!(read_answer(&mut c, false).unwrap().body, "GET /c ");
+    assert!(closed(&mut a));
+    send(&mut b, "GET /b2 HTTP/1.1\r\n\r\n");
+    assert_eq!(read_answer(&mut b, false).unwrap().body, "GET /b2 ");
+    assert_eq!(server.open_connections(), 2);
+}
+
+#[test]
+fn a_request_in_progress_is_not_closed_to_admit_another() {
+    let (entered_tx, entered_rx) = crossbeam_channel::bounded::<()>(1);
+    let (release_tx, release_rx) = crossbeam_channel::bounded::<()>(1);
+    let server = Server::builder()
+        .max_connections(1)
+        .bind("127.0.0.1:0", move |req| {
+            if req.path() == "/slow" {
+                entered_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+            }
+            Response::text(200, req.path().to_owned())
+        })
+        .unwrap();
+    let addr = server.local_addr();
+    let mut busy = connect(addr);
+    send(&mut busy, "GET /slow HTTP/1.1\r\n\r\n");
+    entered_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    let waiting = std::thread::spawn(move || {
         let mut c = connect(addr);
-        send(&mut c, "GET /c HTTP/1.1\r\n\r\n");
+        send(&mut c, "GET /next HTTP/1.1\r\n\r\n");
         read_answer(&mut c, false).map(|a| a.body)
     });
-    assert_eq!(server.open_connections(), 2);
-    drop(a);
-    assert_eq!(third.join().unwrap().as_deref(), Some("GET /c "));
-    drop(b);
+    release_tx.send(()).unwrap();
+    assert_eq!(read_answer(&mut busy, false).unwrap().body, "/slow");
+    // The slow one finished, then waited and was closed for the next: both answered.
+    assert_eq!(waiting.join().unwrap().as_deref(), Some("/next"));
+}
+
+#[test]
+fn hostile_connections_at_the_limit_do_not_keep_a_delivery_out() {
+    let server = echo_server(Server::builder().max_connections(16));
+    let addr = server.local_addr();
+    // 16 silent connections, then 48 sending a head a byte at a time that never ends.
+    let mut hostile: Vec<TcpStream> = (0..16).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    for _ in 0..48 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"G").unwrap();
+        hostile.push(s);
+    }
+    let started = std::time::Instant::now();
+    let mut c = connect(addr);
+    send(
+        &mut c,
+        "POST /delivery HTTP/1.1\r\nContent-Length: 2\r\n\r\nok",
+    );
+    assert_eq!(
+        read_answer(&mut c, false).unwrap().body,
+        "POST /delivery ok"
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    // The closed ones' threads end as their sockets are shut down: back to the limit.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while server.open_connections() > 16 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} open",
+            server.open_connections()
+        );
+        std::thread::yield_now();
+    }
+    drop(hostile);
 }
 
 #[test]

@@ -275,8 +275,9 @@ impl BotBuilder {
     }
 
     /// The most connections the listener keeps open at once (default 1024), each served by
-    /// a thread of its own. Past it, new connections wait in the kernel's backlog until one
-    /// closes; idle kept-alive connections close after 30 s.
+    /// a thread of its own. At the limit, the one that has waited longest for a request is
+    /// closed to let a new one in (when all have requests in progress, new ones wait in the
+    /// kernel's backlog); idle kept-alive connections close after 30 s.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};

@@ -55,13 +55,15 @@ impl Head {
 
 struct Conn<'a> {
     shared: &'a Inner,
-    stream: TcpStream,
+    /// The connection's one socket, shared with the acceptor (which may close it).
+    stream: &'a TcpStream,
     /// Bytes read but not yet consumed (the start of the next request, pipelined ones).
     buf: Vec<u8>,
     timeout: Option<Duration>,
 }
 
-pub(super) fn serve(shared: &Inner, state: &ConnState, stream: TcpStream, peer: SocketAddr) {
+pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
+    let stream = &state.stream;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(shared.config.io_timeout));
     let mut conn = Conn {
@@ -71,6 +73,13 @@ pub(super) fn serve(shared: &Inner, state: &ConnState, stream: TcpStream, peer: 
         timeout: None,
     };
     loop {
+        // Waiting for a request from now on: the first to go when the server is full. A
+        // connection the acceptor is closing stays marked so.
+        let _ = state
+            .idle_since
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
+                (v != super::CLOSING).then(|| shared.now())
+            });
         state.busy.store(false, Ordering::SeqCst);
         if shared.stopping.load(Ordering::SeqCst) && conn.buf.is_empty() {
             return;

@@ -136,8 +136,10 @@ impl ServerBuilder {
         self
     }
 
-    /// The most connections open at once (default 1024). Past it, new connections wait in
-    /// the kernel's listen backlog until one closes; none is refused by the server.
+    /// The most connections open at once (default 1024). At the limit, the connection that
+    /// has waited longest for a request (kept alive, silent, or still sending its head) is
+    /// closed to let the next one in; when every connection has a request in progress, new
+    /// ones wait in the kernel's listen backlog. None is refused by the server.
     ///
     /// ```
     /// let b = webex_bot::unversioned::server::Server::builder().max_connections(16);
@@ -291,6 +293,8 @@ impl ServerBuilder {
             conns: Mutex::new(Conns::default()),
             changed: Condvar::new(),
             next_id: AtomicU64::new(0),
+            epoch: Instant::now(),
+            evicted: AtomicU64::new(0),
         });
         let acceptor = {
             let shared = shared.clone();
@@ -474,6 +478,10 @@ pub(crate) struct Inner {
     conns: Mutex<Conns>,
     changed: Condvar,
     next_id: AtomicU64,
+    /// What `ConnState::idle_since` counts from.
+    pub(crate) epoch: Instant,
+    /// Connections closed to admit others, for the log.
+    evicted: AtomicU64,
 }
 
 #[derive(Default)]
@@ -481,19 +489,65 @@ struct Conns {
     map: std::collections::HashMap<u64, Arc<ConnState>>,
 }
 
-/// What [`Server::stop`] needs of a connection: a handle to close it, and whether a request
-/// is in progress on it.
+/// A connection as the acceptor and [`Server::stop`] see it: its socket (the one
+/// descriptor: the connection's thread reads and writes through this `TcpStream` too),
+/// whether a request is in progress, and since when it has waited for one.
 pub(crate) struct ConnState {
-    stream: TcpStream,
-    busy: AtomicBool,
+    pub(crate) stream: TcpStream,
+    pub(crate) busy: AtomicBool,
+    /// Nanoseconds from the server's epoch to when it began waiting for a request;
+    /// [`CLOSING`] once the acceptor closed it.
+    pub(crate) idle_since: AtomicU64,
+}
+
+/// The `idle_since` of a connection being closed to admit another.
+const CLOSING: u64 = u64::MAX;
+
+impl Inner {
+    /// Nanoseconds since the server's epoch.
+    pub(crate) fn now(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+}
+
+/// The connections waiting for a request, not being closed already.
+fn evictable(conns: &Conns) -> impl Iterator<Item = &Arc<ConnState>> {
+    conns
+        .map
+        .values()
+        .filter(|c| !c.busy.load(Ordering::SeqCst))
+        .filter(|c| c.idle_since.load(Ordering::SeqCst) != CLOSING)
+}
+
+/// Closes the connection that has waited longest for a request, if one is waiting (none
+/// when every connection has a request in progress).
+fn evict_longest_idle(shared: &Inner, conns: &Conns) {
+    let victim = evictable(conns).min_by_key(|c| c.idle_since.load(Ordering::SeqCst));
+    let Some(victim) = victim else {
+        return;
+    };
+    victim.idle_since.store(CLOSING, Ordering::SeqCst);
+    let _ = victim.stream.shutdown(std::net::Shutdown::Both);
+    let n = shared.evicted.fetch_add(1, Ordering::Relaxed) + 1;
+    if n.is_power_of_two() {
+        log::info!(
+            "{}: at {} connections: closed the longest-idle one to admit a new one ({n} so far)",
+            shared.config.name,
+            shared.config.max_connections
+        );
+    }
 }
 
 fn accept_loop(shared: &Arc<Inner>, listener: &TcpListener) {
     loop {
         {
             let mut conns = shared.conns.lock().expect("connections");
+            // At the limit with every connection busy, new ones wait in the backlog until
+            // one finishes; with one waiting for a request, the next is accepted and that
+            // one closed to make room.
             while conns.map.len() >= shared.config.max_connections
                 && !shared.stopping.load(Ordering::SeqCst)
+                && evictable(&conns).next().is_none()
             {
                 conns = shared.changed.wait(conns).expect("connections");
             }
@@ -505,6 +559,12 @@ fn accept_loop(shared: &Arc<Inner>, listener: &TcpListener) {
             Ok((stream, peer)) => {
                 if shared.stopping.load(Ordering::SeqCst) {
                     return;
+                }
+                {
+                    let conns = shared.conns.lock().expect("connections");
+                    if conns.map.len() >= shared.config.max_connections {
+                        evict_longest_idle(shared, &conns);
+                    }
                 }
                 start_connection(shared, stream, peer);
             }
@@ -529,17 +589,11 @@ fn accept_loop(shared: &Arc<Inner>, listener: &TcpListener) {
 }
 
 fn start_connection(shared: &Arc<Inner>, stream: TcpStream, peer: SocketAddr) {
-    let handle = match stream.try_clone() {
-        Ok(h) => h,
-        Err(e) => {
-            log::error!("{}: cannot serve {peer}: {e}", shared.config.name);
-            return;
-        }
-    };
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     let state = Arc::new(ConnState {
-        stream: handle,
+        stream,
         busy: AtomicBool::new(false),
+        idle_since: AtomicU64::new(shared.now()),
     });
     shared
         .conns
@@ -552,7 +606,7 @@ fn start_connection(shared: &Arc<Inner>, stream: TcpStream, peer: SocketAddr) {
         .name(format!("{}-conn", shared.config.name))
         .stack_size(shared.config.stack_size)
         .spawn(move || {
-            conn::serve(&thread_shared, &state, stream, peer);
+            conn::serve(&thread_shared, &state, peer);
             thread_shared
                 .conns
                 .lock()
