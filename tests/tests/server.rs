@@ -440,3 +440,57 @@ fn stop_closes_idle_connections_and_finishes_requests_in_progress() {
     );
     assert!(TcpStream::connect(addr).is_err());
 }
+
+/// A head sent a byte at a time, however steadily, must still be whole within the head
+/// timeout; a body within the head timeout plus its length at the minimum rate.
+#[test]
+fn slow_heads_and_bodies_are_cut_off_at_their_deadline() {
+    let server = echo_server(
+        Server::builder()
+            .head_timeout(Duration::from_millis(500))
+            .min_body_rate(10_000)
+            .io_timeout(Duration::from_secs(5)),
+    );
+    let addr = server.local_addr();
+    let trickle = |prefix: &'static [u8], byte: u8| {
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            s.write_all(prefix).unwrap();
+            let mut answer = Vec::new();
+            // A byte every 100 ms (10 B/s) until the server answers and closes, 30 s at most.
+            while started.elapsed() < Duration::from_secs(30) {
+                if s.write_all(&[byte]).is_err() {
+                    break;
+                }
+                let mut buf = [0u8; 512];
+                match s.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => answer.extend_from_slice(&buf[..n]),
+                    Err(_) => {}
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            (
+                String::from_utf8_lossy(&answer).into_owned(),
+                started.elapsed(),
+            )
+        })
+    };
+    let head = trickle(b"GET / HTTP/1.1\r\nX-Slow: ", b'a');
+    // 20,000 bytes at 10,000 B/s: due within 0.5 + 2 s.
+    let body = trickle(b"POST / HTTP/1.1\r\nContent-Length: 20000\r\n\r\n", b'b');
+    for (what, t) in [("head", head), ("body", body)] {
+        let (answer, took) = t.join().unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{what}: {answer:?}");
+        assert!(
+            took < Duration::from_secs(10),
+            "{what} cut off after {took:?}"
+        );
+    }
+    // Others are served meanwhile and after.
+    let mut c = connect(addr);
+    send(&mut c, "GET /fine HTTP/1.1\r\n\r\n");
+    assert_eq!(read_answer(&mut c, false).unwrap().body, "GET /fine ");
+}

@@ -4,7 +4,7 @@
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::message::{Request, Response, find_header, reason};
 use super::{ConnState, Inner, Refusal};
@@ -60,6 +60,9 @@ struct Conn<'a> {
     /// Bytes read but not yet consumed (the start of the next request, pipelined ones).
     buf: Vec<u8>,
     timeout: Option<Duration>,
+    /// When the part of the request being read must be whole: its head, from the head's
+    /// first byte; its body, from the end of the head. None while waiting for a request.
+    deadline: Option<Instant>,
 }
 
 pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
@@ -71,6 +74,7 @@ pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
         stream,
         buf: Vec::new(),
         timeout: None,
+        deadline: None,
     };
     loop {
         // Waiting for a request from now on: the first to go when the server is full. A
@@ -81,6 +85,7 @@ pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
                 (v != super::CLOSING).then(|| shared.now())
             });
         state.busy.store(false, Ordering::SeqCst);
+        conn.deadline = None;
         if shared.stopping.load(Ordering::SeqCst) && conn.buf.is_empty() {
             return;
         }
@@ -133,6 +138,28 @@ pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
 }
 
 impl Conn<'_> {
+    /// Sets the read timeout for the part being read: the I/O timeout, cut to what is left
+    /// before its deadline; `408` once the deadline has passed.
+    fn arm(&mut self, what: &'static str) -> Result<(), Reject> {
+        let mut t = self.shared.config.io_timeout;
+        if let Some(d) = self.deadline {
+            let left = d.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(reject(408, format!("{what} not received in time")));
+            }
+            t = t.min(left);
+        }
+        self.set_timeout(t);
+        Ok(())
+    }
+
+    /// The deadline of a body of `len` bytes, from now.
+    fn body_deadline(&self, len: usize) -> Instant {
+        let rate = u64::from(self.shared.config.min_body_rate);
+        let at_rate = Duration::from_millis((len as u64).saturating_mul(1000) / rate);
+        Instant::now() + self.shared.config.head_timeout + at_rate
+    }
+
     fn set_timeout(&mut self, t: Duration) {
         if self.timeout != Some(t) {
             let _ = self.stream.set_read_timeout(Some(t));
@@ -204,16 +231,20 @@ impl Conn<'_> {
                 }
             }
             let waiting_for_next = self.buf.is_empty();
-            self.set_timeout(if waiting_for_next {
-                self.shared.config.idle_timeout
+            if waiting_for_next {
+                self.set_timeout(self.shared.config.idle_timeout);
             } else {
-                self.shared.config.io_timeout
-            });
+                // A head has begun: it must be whole by its deadline.
+                if self.deadline.is_none() {
+                    self.deadline = Some(Instant::now() + self.shared.config.head_timeout);
+                }
+                self.arm("request head")?;
+            }
             match self.fill() {
                 Ok(0) => return Ok(None),
                 Ok(_) => {}
                 Err(e) if is_timeout(&e) && !waiting_for_next => {
-                    return Err(reject(408, "request not received in time"));
+                    return Err(reject(408, "request head not received in time"));
                 }
                 Err(_) => return Ok(None),
             }
@@ -224,6 +255,7 @@ impl Conn<'_> {
         let limit = self.shared.config.body_limit;
         if head.header("transfer-encoding").is_some() {
             check_transfer_coding(head)?;
+            self.deadline = Some(self.body_deadline(limit));
             self.continue_if_expected(head)?;
             return self.read_chunked(limit);
         }
@@ -256,6 +288,7 @@ impl Conn<'_> {
             }
             return Err(too_large);
         }
+        self.deadline = Some(self.body_deadline(length));
         if length > 0 {
             self.continue_if_expected(head)?;
         }
@@ -272,8 +305,9 @@ impl Conn<'_> {
         self.buf.drain(..buffered);
         let mut rest = (n - buffered) as u64;
         let mut sink = [0u8; 8192];
-        self.set_timeout(self.shared.config.io_timeout);
+        self.deadline = Some(self.body_deadline(n));
         while rest > 0 {
+            self.arm("body")?;
             let want = rest.min(sink.len() as u64) as usize;
             match self.stream.read(&mut sink[..want]) {
                 Ok(0) => return Err(reject(400, "body cut short")),
@@ -302,11 +336,9 @@ impl Conn<'_> {
         out.extend_from_slice(&self.buf[..buffered]);
         self.buf.drain(..buffered);
         let mut rest = n - buffered;
-        if rest > 0 {
-            self.set_timeout(self.shared.config.io_timeout);
-        }
         let mut chunk = [0u8; 8192];
         while rest > 0 {
+            self.arm("body")?;
             let want = rest.min(chunk.len());
             match self.stream.read(&mut chunk[..want]) {
                 Ok(0) => return Err(reject(400, "body cut short")),
@@ -325,7 +357,7 @@ impl Conn<'_> {
     /// Ensures at least `n` bytes are buffered.
     fn need(&mut self, n: usize) -> Result<(), Reject> {
         while self.buf.len() < n {
-            self.set_timeout(self.shared.config.io_timeout);
+            self.arm("body")?;
             match self.fill() {
                 Ok(0) => return Err(reject(400, "body cut short")),
                 Ok(_) => {}

@@ -87,6 +87,8 @@ pub struct ServerBuilder {
     max_connections: usize,
     idle_timeout: Duration,
     io_timeout: Duration,
+    head_timeout: Duration,
+    min_body_rate: u32,
     body_limit: usize,
     head_limit: usize,
     stack_size: usize,
@@ -101,6 +103,8 @@ impl std::fmt::Debug for ServerBuilder {
             .field("max_connections", &self.max_connections)
             .field("idle_timeout", &self.idle_timeout)
             .field("io_timeout", &self.io_timeout)
+            .field("head_timeout", &self.head_timeout)
+            .field("min_body_rate", &self.min_body_rate)
             .field("body_limit", &self.body_limit)
             .field("head_limit", &self.head_limit)
             .field("stack_size", &self.stack_size)
@@ -116,6 +120,8 @@ impl Default for ServerBuilder {
             max_connections: 1024,
             idle_timeout: Duration::from_secs(30),
             io_timeout: Duration::from_secs(30),
+            head_timeout: Duration::from_secs(10),
+            min_body_rate: 8 * 1024,
             body_limit: 1024 * 1024,
             head_limit: 16 * 1024,
             stack_size: 2 * 1024 * 1024,
@@ -168,6 +174,31 @@ impl ServerBuilder {
     /// ```
     pub fn io_timeout(mut self, t: Duration) -> Self {
         self.io_timeout = t.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long a request's head may take to arrive whole, from its first byte (default
+    /// 10 s); and, added to the time its body's length takes at
+    /// [`min_body_rate`](Self::min_body_rate), how long the body may take. Past it the
+    /// client is answered `408` and closed, however steadily it sends: a byte every few
+    /// seconds keeps no connection for long.
+    ///
+    /// ```
+    /// let b = webex_bot::unversioned::server::Server::builder().head_timeout(std::time::Duration::from_secs(5));
+    /// ```
+    pub fn head_timeout(mut self, t: Duration) -> Self {
+        self.head_timeout = t.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The slowest a body may arrive, in bytes per second on average (default 8 KiB/s): a
+    /// body of `n` bytes must be whole within the head timeout plus `n / rate` seconds.
+    ///
+    /// ```
+    /// let b = webex_bot::unversioned::server::Server::builder().min_body_rate(64 * 1024);
+    /// ```
+    pub fn min_body_rate(mut self, bytes_per_second: u32) -> Self {
+        self.min_body_rate = bytes_per_second.max(1);
         self
     }
 
