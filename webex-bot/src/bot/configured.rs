@@ -186,6 +186,7 @@ impl Bot {
     /// ```
     pub fn start(self) -> Result<RunningBot, BotError> {
         let started = Instant::now();
+        raise_descriptor_limit();
         let (handler, site, settings) = self.start_workers()?;
         let webhook_path = site.webhook_path.clone();
         let listener = match Listener::bind(
@@ -256,4 +257,14 @@ fn register(handler: &WebhookHandler, settings: &Settings) -> Result<(), BotErro
     let ids = crate::webhook::ensure_webhooks(&intake.engine.client, name, url, secret)?;
     let _ = intake.webhooks.set(ids);
     Ok(())
+}
+
+/// Raises the soft limit on open files to the hard limit, where the system allows: each
+/// connection costs a descriptor, and the usual soft limit of 1,024 is the listener's
+/// default connection limit. A failure only logs.
+fn raise_descriptor_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => log::debug!("open files limit: {n}"),
+        Err(e) => log::debug!("open files limit not raised: {e}"),
+    }
 }

@@ -531,6 +531,9 @@ pub(crate) struct ConnState {
     pub(crate) idle_since: AtomicU64,
 }
 
+/// How often a failing accept is logged at most.
+const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
 /// The `idle_since` of a connection being closed to admit another.
 const CLOSING: u64 = u64::MAX;
 
@@ -570,6 +573,11 @@ fn evict_longest_idle(shared: &Inner, conns: &Conns) {
 }
 
 fn accept_loop(shared: &Arc<Inner>, listener: &TcpListener) {
+    // Failed accepts in a row, when the last line about them was logged, and how many
+    // came since without a line.
+    let mut failures: u32 = 0;
+    let mut logged: Option<Instant> = None;
+    let mut unlogged: u64 = 0;
     loop {
         {
             let mut conns = shared.conns.lock().expect("connections");
@@ -588,6 +596,7 @@ fn accept_loop(shared: &Arc<Inner>, listener: &TcpListener) {
         }
         match listener.accept() {
             Ok((stream, peer)) => {
+                failures = 0;
                 if shared.stopping.load(Ordering::SeqCst) {
                     return;
                 }
@@ -605,13 +614,35 @@ fn accept_loop(shared: &Arc<Inner>, listener: &TcpListener) {
                 | io::ErrorKind::ConnectionAborted
                 | io::ErrorKind::ConnectionReset => {}
                 _ => {
-                    // Out of file descriptors and the like: wait for a connection to end
-                    // (or a short while) and try again rather than stop serving.
-                    log::error!("{}: accept failed: {e}", shared.config.name);
+                    // Out of file descriptors and the like: free one by closing the
+                    // longest-idle connection, back off (20 ms doubling to 640 ms) and try
+                    // again rather than stop serving; one line per 10 s at most.
+                    failures = failures.saturating_add(1);
+                    let now = Instant::now();
+                    if logged.is_none_or(|t| now.duration_since(t) >= ACCEPT_LOG_INTERVAL) {
+                        log::error!(
+                            "{}: accept failed: {e} ({unlogged} more failures since the last such line); closing the longest-idle connection and retrying",
+                            shared.config.name
+                        );
+                        logged = Some(now);
+                        unlogged = 0;
+                    } else {
+                        unlogged += 1;
+                    }
                     let conns = shared.conns.lock().expect("connections");
+                    // One at a time: a closed connection's descriptor is free only once its
+                    // thread has ended, which wakes this wait.
+                    let closing = conns
+                        .map
+                        .values()
+                        .any(|c| c.idle_since.load(Ordering::SeqCst) == CLOSING);
+                    if !closing {
+                        evict_longest_idle(shared, &conns);
+                    }
+                    let pause = Duration::from_millis(10 << failures.min(6));
                     let _ = shared
                         .changed
-                        .wait_timeout(conns, Duration::from_millis(50))
+                        .wait_timeout(conns, pause)
                         .expect("connections");
                 }
             },
@@ -638,6 +669,9 @@ fn start_connection(shared: &Arc<Inner>, stream: TcpStream, peer: SocketAddr) {
         .stack_size(shared.config.stack_size)
         .spawn(move || {
             conn::serve(&thread_shared, &state, peer);
+            // The map's reference is the last: its removal closes the socket, before the
+            // acceptor, woken below, counts on the descriptor being free.
+            drop(state);
             thread_shared
                 .conns
                 .lock()
