@@ -68,11 +68,15 @@ pub fn lifecycle(
         .base_url(admin.base_url())
         .build()?;
     let me = as_bot.people().me()?;
+    let kind = match me.person_type {
+        Some(webex_bot::models::PersonType::Bot) => "a bot",
+        Some(webex_bot::models::PersonType::Person) => "a person",
+        _ => "an account of another type",
+    };
     writeln!(
         out,
-        "the new token signs in as {} ({:?})",
-        me.display_name.unwrap_or_default(),
-        me.person_type
+        "the new token signs in as {}, {kind}",
+        me.display_name.unwrap_or_default()
     )?;
 
     apps.delete(&bot.id)?;
@@ -138,7 +142,7 @@ mod tests {
             "created bot ",
             "description: Now with a better description",
             "regenerated the token: ",
-            "the new token signs in as Ops Bot (Some(Bot))",
+            "the new token signs in as Ops Bot, a bot",
             "deleted bot ",
         ] {
             assert!(out.contains(want), "{want:?} missing from:\n{out}");
