@@ -128,7 +128,7 @@ mod tests {
             .assert_text("Deploying 1.4 to prod");
         bot.say("add 1 2 3.5").assert_text("6.5");
         bot.say("deploy")
-            .assert_contains("I couldn't read `<version>`: is missing.");
+            .assert_contains("You left out `<version>`.");
         bot.say("add 1 two")
             .assert_contains("`two` is not a number");
         bot.say_in_group("status web").assert_text("web is up");

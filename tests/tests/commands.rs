@@ -117,7 +117,7 @@ fn bad_input_gets_a_clear_reply() {
     b.say("find abc")
         .assert_contains("I couldn't read `<ticket>`: `abc` is not a whole number")
         .assert_contains("Usage: `find <ticket>`");
-    b.say("find").assert_contains("`<ticket>`: is missing");
+    b.say("find").assert_contains("You left out `<ticket>`.");
     b.say("find 1 2")
         .assert_contains("`2` is more than this command takes");
     b.say("fnd 3").assert_text(

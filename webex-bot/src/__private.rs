@@ -50,7 +50,7 @@ pub fn required<T: FromArg>(
 ) -> Result<T, ArgError> {
     match args.get(index) {
         Some(v) => T::from_arg(v).map_err(|p| args.error(name, p)),
-        None => Err(args.error(name, crate::args::ArgProblem::new("is missing"))),
+        None => Err(args.error(name, crate::args::ArgProblem::missing())),
     }
 }
 
@@ -69,7 +69,7 @@ pub fn optional<T: FromArg>(
 pub fn rest<T: FromRest>(args: &Args<'_>, index: usize, name: &'static str) -> Result<T, ArgError> {
     match args.rest(index) {
         Some(v) => T::from_rest(v).map_err(|p| args.error(name, p)),
-        None => Err(args.error(name, crate::args::ArgProblem::new("is missing"))),
+        None => Err(args.error(name, crate::args::ArgProblem::missing())),
     }
 }
 

@@ -616,7 +616,7 @@ mod tests {
         let m = matcher();
         assert_eq!(
             run(&m, "find"),
-            Err("I couldn't read `<ticket>`: is missing.\nUsage: `find <ticket>`".into())
+            Err("You left out `<ticket>`.\nUsage: `find <ticket>`".into())
         );
         assert_eq!(
             run(&m, "find 1 2"),
@@ -624,7 +624,7 @@ mod tests {
         );
         assert_eq!(
             run(&m, "ticket close 7").unwrap_err(),
-            "I couldn't read `<reason...>`: is missing.\nUsage: `ticket close <id> <reason...>`"
+            "You left out `<reason...>`.\nUsage: `ticket close <id> <reason...>`"
         );
         assert_eq!(
             run(&m, "fnd 4"),

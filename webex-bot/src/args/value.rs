@@ -246,10 +246,21 @@ impl ArgProblem {
         ArgProblem(message.into())
     }
 
-    pub(crate) fn missing() -> Self {
-        ArgProblem("is missing".into())
+    /// The argument was not given at all.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::args::ArgProblem::missing().to_string(), "is missing");
+    /// ```
+    pub fn missing() -> Self {
+        ArgProblem(MISSING.into())
+    }
+
+    fn is_missing(&self) -> bool {
+        self.0 == MISSING
     }
 }
+
+const MISSING: &str = "is missing";
 
 impl fmt::Display for ArgProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -339,11 +350,14 @@ impl fmt::Display for ArgError {
                 _ => None,
             })
             .unwrap_or_else(|| format!("<{}>", self.arg));
+        let usage = self.spec.usage();
+        if self.problem.is_missing() {
+            return write!(f, "You left out `{arg}`.\nUsage: `{usage}`");
+        }
         write!(
             f,
-            "I couldn't read `{arg}`: {}.\nUsage: `{}`",
-            self.problem,
-            self.spec.usage()
+            "I couldn't read `{arg}`: {}.\nUsage: `{usage}`",
+            self.problem
         )
     }
 }
