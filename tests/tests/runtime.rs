@@ -471,3 +471,31 @@ fn messages_from_other_bots_are_ignored_unless_asked() {
         assert_eq!(answers, usize::from(!ignore), "ignore_bots({ignore})");
     }
 }
+
+/// A delivery whose request target is in absolute form (RFC 9112, 3.2.2: a server must
+/// accept it), as some proxies send it, reaches the webhook path and is answered.
+#[test]
+fn a_delivery_in_absolute_form_reaches_the_webhook_path() {
+    use std::io::{Read, Write};
+    let b = echo_bot();
+    let sent = b.say("echo through a proxy");
+    sent.assert_text("through a proxy");
+    let secret = b.running().secret().unwrap().clone();
+    let id = sent.sent.as_ref().unwrap().id.clone();
+    // The same message again: acknowledged as a duplicate, which shows the path matched.
+    let body =
+        format!(r#"{{"id":"w","resource":"messages","event":"created","data":{{"id":"{id}"}}}}"#);
+    let addr = b.running().addr();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let request = format!(
+        "POST http://{addr}/ HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Spark-Signature: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        sign(&secret, body.as_bytes()),
+        body.len()
+    );
+    s.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#"{"status":"duplicate"}"#), "{answer}");
+}

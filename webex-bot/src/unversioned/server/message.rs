@@ -85,22 +85,33 @@ impl Request {
         &self.target
     }
 
-    /// The path, without the query.
+    /// The path, without the query; for a target in absolute form
+    /// (`http://host/path`, which RFC 9112 section 3.2.2 has servers accept), the path
+    /// part of it (`/` when it has none).
     ///
     /// ```
-    /// assert_eq!(webex_bot::unversioned::server::Request::new("GET", "/a?b=c").path(), "/a");
+    /// use webex_bot::unversioned::server::Request;
+    /// assert_eq!(Request::new("GET", "/a?b=c").path(), "/a");
+    /// assert_eq!(Request::new("POST", "http://bot.example.com/webex?x=1").path(), "/webex");
+    /// assert_eq!(Request::new("GET", "HTTPS://bot.example.com").path(), "/");
     /// ```
     pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+        let t = origin_form(&self.target);
+        match t.split_once('?').map_or(t, |(p, _)| p) {
+            "" => "/",
+            p => p,
+        }
     }
 
     /// The query string (after `?`), if any.
     ///
     /// ```
-    /// assert_eq!(webex_bot::unversioned::server::Request::new("GET", "/a").query(), None);
+    /// use webex_bot::unversioned::server::Request;
+    /// assert_eq!(Request::new("GET", "/a").query(), None);
+    /// assert_eq!(Request::new("GET", "http://h?x=1").query(), Some("x=1"));
     /// ```
     pub fn query(&self) -> Option<&str> {
-        self.target.split_once('?').map(|(_, q)| q)
+        origin_form(&self.target).split_once('?').map(|(_, q)| q)
     }
 
     /// The first header with this name, in any case.
@@ -305,5 +316,24 @@ pub(super) fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         _ => "",
+    }
+}
+
+/// The path and query of a request target: the target itself in origin form (`/path?q`),
+/// what follows the authority in absolute form (`http://host:port/path?q`).
+fn origin_form(target: &str) -> &str {
+    let scheme_len = ["http://", "https://"]
+        .iter()
+        .find(|s| {
+            target.len() >= s.len()
+                && target.as_bytes()[..s.len()].eq_ignore_ascii_case(s.as_bytes())
+        })
+        .map(|s| s.len());
+    match scheme_len {
+        Some(n) => {
+            let rest = &target[n..];
+            &rest[rest.find(['/', '?']).unwrap_or(rest.len())..]
+        }
+        None => target,
     }
 }
