@@ -6,14 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::access::Access;
-use super::configured::{Bot, Settings, StartHook};
+use super::configured::{Bot, StartHook};
 use super::context::StateMap;
 use super::dispatch::Commands;
-use super::engine::Engine;
 use super::error::BotError;
 use super::handler::{BoxedHandler, Handler};
-use super::kinds::HandlerKind;
-use super::listener::{Route, Site};
+use super::listener::Route;
 use super::notifier::Notifier;
 use super::reply::{IntoReply, Reply};
 use super::routes::IntoRouteResponse;
@@ -39,31 +37,31 @@ use crate::webhook::Secret;
 /// # Ok::<(), webex_bot::BotError>(())
 /// ```
 pub struct BotBuilder {
-    commands: Commands,
-    client: Option<Client>,
-    identity: Option<BotIdentity>,
-    listen: String,
-    public_url: Option<String>,
-    secret: Option<Secret>,
-    workers: usize,
-    queue: usize,
-    max_connections: usize,
-    body_limit: usize,
-    state: StateMap,
-    cards: HashMap<String, BoxedHandler<Reply>>,
-    on_added: Option<BoxedHandler<Reply>>,
-    on_removed: Option<BoxedHandler<Reply>>,
-    routes: Vec<Route>,
-    ignore_bots: bool,
-    access: Access,
-    command_access: HashMap<&'static str, Access>,
-    explain: bool,
-    manage_webhooks: bool,
-    remove_webhooks_on_shutdown: bool,
-    shutdown_deadline: Duration,
-    webhook_name: String,
-    on_start: Vec<StartHook>,
-    accept_unsigned: bool,
+    pub(super) commands: Commands,
+    pub(super) client: Option<Client>,
+    pub(super) identity: Option<BotIdentity>,
+    pub(super) listen: String,
+    pub(super) public_url: Option<String>,
+    pub(super) secret: Option<Secret>,
+    pub(super) workers: usize,
+    pub(super) queue: usize,
+    pub(super) max_connections: usize,
+    pub(super) body_limit: usize,
+    pub(super) state: StateMap,
+    pub(super) cards: HashMap<String, BoxedHandler<Reply>>,
+    pub(super) on_added: Option<BoxedHandler<Reply>>,
+    pub(super) on_removed: Option<BoxedHandler<Reply>>,
+    pub(super) routes: Vec<Route>,
+    pub(super) ignore_bots: bool,
+    pub(super) access: Access,
+    pub(super) command_access: HashMap<&'static str, Access>,
+    pub(super) explain: bool,
+    pub(super) manage_webhooks: bool,
+    pub(super) remove_webhooks_on_shutdown: bool,
+    pub(super) shutdown_deadline: Duration,
+    pub(super) webhook_name: String,
+    pub(super) on_start: Vec<StartHook>,
+    pub(super) accept_unsigned: bool,
 }
 
 impl fmt::Debug for BotBuilder {
@@ -584,111 +582,6 @@ impl BotBuilder {
     pub fn webhook_name(mut self, name: impl Into<String>) -> Self {
         self.webhook_name = name.into();
         self
-    }
-
-    /// Checks the configuration, compiles the commands and learns who the bot is.
-    ///
-    /// ```
-    /// # use webex_bot::{Bot, command, commands};
-    /// # /// Echo.
-    /// # #[command("echo <text...>")]
-    /// # fn echo(text: String) -> String { text }
-    /// let builder = Bot::builder(commands![echo]);
-    /// let bot = builder
-    ///     .client(webex_bot::Client::new("token"))
-    ///     .identity(webex_bot::BotIdentity::new("bot-id", "Bot"))
-    ///     .secret(webex_bot::Secret::new("s3cret"))
-    ///     .build()
-    ///     .unwrap();
-    /// assert_eq!(bot.identity().display_name(), "Bot");
-    /// ```
-    pub fn build(self) -> Result<Bot, BotError> {
-        let client = self.client.ok_or(BotError::NoClient)?;
-        let dispatcher = self.commands.compile().map_err(BotError::Conflict)?;
-        for name in self.command_access.keys() {
-            if !dispatcher.specs().any(|s| s.name == *name) {
-                return Err(BotError::UnknownCommand((*name).to_owned()));
-            }
-        }
-        // Every handler's parameters can be supplied: checked before any call to Webex.
-        dispatcher.check(&self.state).map_err(BotError::Handler)?;
-        for h in self.cards.values() {
-            h.check(HandlerKind::Card, &self.state)
-                .map_err(BotError::Handler)?;
-        }
-        for h in self.on_added.iter().chain(&self.on_removed) {
-            h.check(HandlerKind::Membership, &self.state)
-                .map_err(BotError::Handler)?;
-        }
-        for r in &self.routes {
-            r.handler
-                .check(HandlerKind::Route, &self.state)
-                .map_err(BotError::Handler)?;
-        }
-        let webhook_path = match &self.public_url {
-            Some(u) => {
-                crate::util::HttpUrl::parse(u)
-                    .map_err(|reason| BotError::PublicUrl {
-                        url: u.clone(),
-                        reason,
-                    })?
-                    .path
-            }
-            None => "/".into(),
-        };
-        let secret = match (self.secret, &self.public_url, self.manage_webhooks) {
-            (Some(s), _, _) => Some(s),
-            (None, Some(_), true) => Some(Secret::random()),
-            _ => None,
-        };
-        if secret.is_none() && !self.accept_unsigned {
-            return Err(BotError::NoSecret);
-        }
-        let identity = match self.identity {
-            Some(i) => i,
-            None => {
-                let me = client.people().me()?;
-                BotIdentity::new(me.id.clone(), me.display_name.clone().unwrap_or_default())
-            }
-        };
-        let managed = match (self.public_url, self.manage_webhooks) {
-            (Some(url), true) => Some((url, self.webhook_name)),
-            _ => None,
-        };
-        let engine = Engine {
-            client,
-            dispatcher,
-            identity: Arc::new(identity),
-            state: Arc::new(self.state),
-            counters: Default::default(),
-            ignore_bots: self.ignore_bots,
-            access: self.access,
-            command_access: self.command_access,
-            cards: self.cards,
-            on_added: self.on_added,
-            on_removed: self.on_removed,
-            explain: self.explain,
-            conversations: Arc::default(),
-        };
-        Ok(Bot {
-            engine,
-            secret,
-            site: Site {
-                webhook_path,
-                routes: self.routes,
-                body_limit: self.body_limit,
-            },
-            settings: Settings {
-                listen: self.listen,
-                workers: self.workers,
-                queue: self.queue,
-                max_connections: self.max_connections,
-                managed,
-                remove_webhooks_on_shutdown: self.remove_webhooks_on_shutdown,
-                shutdown_deadline: self.shutdown_deadline,
-                on_start: self.on_start,
-            },
-        })
     }
 }
 

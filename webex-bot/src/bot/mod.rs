@@ -10,9 +10,10 @@
 //! `reply`, `routes`), the command table (`dispatch`), the engine the rest shares
 //! (`engine`, with `access`, `stats`, `conversation`), what workers do with an event
 //! (`events`), the intake of deliveries (`intake`, with `dedupe`), the HTTP listener
-//! (`listener`), and configuring and running (`builder`, `configured`, `running`).
+//! (`listener`), and configuring and running (`builder`, `build`, `configured`, `running`).
 
 mod access;
+mod build;
 mod builder;
 mod configured;
 mod context;
