@@ -78,8 +78,8 @@ pub struct Context {
     /// What relative replies answer: the message itself, or the room and person of the
     /// other events.
     pub(crate) origin: Message,
-    /// The email of the person behind a card submission or membership change, fetched
-    /// the first time it is asked for.
+    /// The email of the person behind a card submission or membership change (a message
+    /// carries its own), fetched the first time it is asked for.
     sender_email: OnceLock<String>,
 }
 
@@ -123,10 +123,6 @@ impl Context {
         trigger: Trigger,
         origin: Message,
     ) -> Context {
-        let sender_email = OnceLock::new();
-        if let Some(e) = &origin.person_email {
-            let _ = sender_email.set(e.clone());
-        }
         Context {
             client,
             bot,
@@ -134,7 +130,7 @@ impl Context {
             conversations,
             trigger,
             origin,
-            sender_email,
+            sender_email: OnceLock::new(),
         }
     }
 
@@ -249,6 +245,10 @@ impl Context {
     }
 
     pub(crate) fn sender_email(&self) -> Result<&str, crate::client::Error> {
+        // A message names its sender's email itself: no copy, no lookup.
+        if let Some(e) = &self.origin.person_email {
+            return Ok(e);
+        }
         if let Some(e) = self.sender_email.get() {
             return Ok(e);
         }
