@@ -28,7 +28,7 @@ fn limit_leaving(free: u64) -> u64 {
 /// Sends a request and reads the answer's status line; `None` when the connection closed.
 fn ask(c: &mut BufReader<TcpStream>, path: &str) -> Option<String> {
     c.get_mut()
-        .write_all(format!("GET {path} HTTP/1.1\r\n\r\n").as_bytes())
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
         .ok()?;
     let mut status = String::new();
     if c.read_line(&mut status).ok()? == 0 {

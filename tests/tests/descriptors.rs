@@ -51,7 +51,7 @@ fn a_connection_costs_one_descriptor() {
     // Each answered once, so each is accepted and served by now.
     for (i, c) in conns.iter_mut().enumerate() {
         c.get_mut()
-            .write_all(format!("GET /{i} HTTP/1.1\r\n\r\n").as_bytes())
+            .write_all(format!("GET /{i} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
             .unwrap();
         assert_eq!(status(c), 200);
     }

@@ -262,7 +262,8 @@ fn concurrent_senders_are_all_served_and_handled_once() {
         .map(|_| {
             let mut s = std::net::TcpStream::connect(addr).unwrap();
             s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-            s.write_all(b"GET /health HTTP/1.1\r\n\r\n").unwrap();
+            s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
             let mut buf = [0u8; 512];
             assert!(s.read(&mut buf).unwrap() > 0);
             s
@@ -331,7 +332,8 @@ fn concurrent_senders_are_all_served_and_handled_once() {
     }
     // The idle connections were never closed for the others' sake, and still work.
     for s in &mut idle {
-        s.write_all(b"GET /health HTTP/1.1\r\n\r\n").unwrap();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         let mut buf = [0u8; 512];
         let n = s.read(&mut buf).unwrap();
         assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));

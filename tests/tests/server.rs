@@ -105,7 +105,7 @@ fn keep_alive_pipelining_and_close() {
     // Same connection; two pipelined requests, the second asking to close.
     send(
         &mut c,
-        "POST /b?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /c HTTP/1.1\r\nConnection: close\r\n\r\n",
+        "POST /b?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
     let b = read_answer(&mut c, false).unwrap();
     assert_eq!(b.body, "POST /b?x=1 hello");
@@ -140,7 +140,7 @@ fn chunked_bodies_and_expect_continue() {
     let mut c = connect(server.local_addr());
     send(
         &mut c,
-        "POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
+        "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
     );
     assert_eq!(
         read_answer(&mut c, false).unwrap().body,
@@ -149,7 +149,7 @@ fn chunked_bodies_and_expect_continue() {
 
     send(
         &mut c,
-        "POST /e HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n",
+        "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n",
     );
     let cont = read_answer(&mut c, false).unwrap();
     assert_eq!(cont.status, 100);
@@ -173,7 +173,7 @@ fn bad_requests_get_a_status_and_the_server_goes_on() {
     let mut c = connect(addr);
     send(
         &mut c,
-        "POST / HTTP/1.1\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
     );
     let a = read_answer(&mut c, false).unwrap();
     assert_eq!((a.status, a.header("connection")), (413, Some("close")));
@@ -183,7 +183,7 @@ fn bad_requests_get_a_status_and_the_server_goes_on() {
     send(
         &mut c,
         &format!(
-            "POST / HTTP/1.1\r\nContent-Length: 5000\r\n\r\n{}",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{}",
             "x".repeat(5000)
         ),
     );
@@ -192,16 +192,16 @@ fn bad_requests_get_a_status_and_the_server_goes_on() {
     let mut c = connect(addr);
     send(
         &mut c,
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
     );
     assert_eq!(read_answer(&mut c, false).unwrap().status, 413);
 
     for raw in [
         "NOT HTTP AT ALL\r\n\r\n".to_owned(),
-        "POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n".to_owned(),
-        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab".to_owned(),
-        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n".to_owned(),
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".to_owned(),
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n".to_owned(),
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab".to_owned(),
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n".to_owned(),
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".to_owned(),
     ] {
         let mut c = connect(addr);
         send(&mut c, &raw);
@@ -213,12 +213,15 @@ fn bad_requests_get_a_status_and_the_server_goes_on() {
     let mut c = connect(addr);
     send(
         &mut c,
-        &format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "y".repeat(2000)),
+        &format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "y".repeat(2000)
+        ),
     );
     assert_eq!(read_answer(&mut c, false).unwrap().status, 431);
 
     let mut c = connect(addr);
-    send(&mut c, "GET /fine HTTP/1.1\r\n\r\n");
+    send(&mut c, "GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut c, false).unwrap().body, "GET /fine ");
 
     // Every refusal reached the hook, with the path when the head could be read.
@@ -232,7 +235,7 @@ fn bad_requests_get_a_status_and_the_server_goes_on() {
     let mut c = connect(addr);
     send(
         &mut c,
-        "POST /both HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        "POST /both HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
     );
     let a = read_answer(&mut c, false).unwrap();
     assert_eq!(
@@ -250,11 +253,14 @@ fn a_client_stalling_mid_request_gets_408_and_idle_connections_close() {
             .io_timeout(Duration::from_millis(100)),
     );
     let mut c = connect(server.local_addr());
-    send(&mut c, "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+    send(
+        &mut c,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+    );
     assert_eq!(read_answer(&mut c, false).unwrap().status, 408);
 
     let mut c = connect(server.local_addr());
-    send(&mut c, "GET / HTTP/1.1\r\n\r\n");
+    send(&mut c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut c, false).unwrap().status, 200);
     // Nothing more sent: the server closes the idle connection.
     assert!(closed(&mut c));
@@ -271,9 +277,9 @@ fn a_panicking_handler_gets_500_and_the_server_goes_on() {
         })
         .unwrap();
     let mut c = connect(server.local_addr());
-    send(&mut c, "GET /boom HTTP/1.1\r\n\r\n");
+    send(&mut c, "GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut c, false).unwrap().status, 500);
-    send(&mut c, "GET /ok HTTP/1.1\r\n\r\n");
+    send(&mut c, "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut c, false).unwrap().body, "fine");
 }
 
@@ -286,7 +292,7 @@ fn new_connections_are_served_while_others_sit_idle() {
     let mut idle: Vec<_> = (0..32)
         .map(|i| {
             let mut c = connect(addr);
-            send(&mut c, &format!("GET /idle{i} HTTP/1.1\r\n\r\n"));
+            send(&mut c, &format!("GET /idle{i} HTTP/1.1\r\nHost: x\r\n\r\n"));
             assert_eq!(read_answer(&mut c, false).unwrap().status, 200);
             c
         })
@@ -296,7 +302,10 @@ fn new_connections_are_served_while_others_sit_idle() {
             .map(|i| {
                 std::thread::spawn(move || {
                     let mut c = connect(addr);
-                    send(&mut c, &format!("GET /r{round}-{i} HTTP/1.1\r\n\r\n"));
+                    send(
+                        &mut c,
+                        &format!("GET /r{round}-{i} HTTP/1.1\r\nHost: x\r\n\r\n"),
+                    );
                     read_answer(&mut c, false).map(|a| a.body)
                 })
             })
@@ -310,7 +319,7 @@ fn new_connections_are_served_while_others_sit_idle() {
     }
     // The idle ones still work too.
     for (i, c) in idle.iter_mut().enumerate() {
-        send(c, &format!("GET /again{i} HTTP/1.1\r\n\r\n"));
+        send(c, &format!("GET /again{i} HTTP/1.1\r\nHost: x\r\n\r\n"));
         assert_eq!(
             read_answer(c, false).unwrap().body,
             format!("GET /again{i} ")
@@ -323,17 +332,17 @@ fn at_max_connections_the_longest_idle_is_closed_to_admit_a_new_one() {
     let server = echo_server(Server::builder().max_connections(2));
     let addr = server.local_addr();
     let mut a = connect(addr);
-    send(&mut a, "GET /a HTTP/1.1\r\n\r\n");
+    send(&mut a, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut a, false).unwrap().status, 200);
     let mut b = connect(addr);
-    send(&mut b, "GET /b HTTP/1.1\r\n\r\n");
+    send(&mut b, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut b, false).unwrap().status, 200);
     // Both idle, a for longer: a third connection gets in, and a is the one closed.
     let mut c = connect(addr);
-    send(&mut c, "GET /c HTTP/1.1\r\n\r\n");
+    send(&mut c, "GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut c, false).unwrap().body, "GET /c ");
     assert!(closed(&mut a));
-    send(&mut b, "GET /b2 HTTP/1.1\r\n\r\n");
+    send(&mut b, "GET /b2 HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut b, false).unwrap().body, "GET /b2 ");
     assert_eq!(server.open_connections(), 2);
 }
@@ -354,11 +363,11 @@ fn a_request_in_progress_is_not_closed_to_admit_another() {
         .unwrap();
     let addr = server.local_addr();
     let mut busy = connect(addr);
-    send(&mut busy, "GET /slow HTTP/1.1\r\n\r\n");
+    send(&mut busy, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
     entered_rx.recv_timeout(Duration::from_secs(20)).unwrap();
     let waiting = std::thread::spawn(move || {
         let mut c = connect(addr);
-        send(&mut c, "GET /next HTTP/1.1\r\n\r\n");
+        send(&mut c, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
         read_answer(&mut c, false).map(|a| a.body)
     });
     release_tx.send(()).unwrap();
@@ -382,7 +391,7 @@ fn hostile_connections_at_the_limit_do_not_keep_a_delivery_out() {
     let mut c = connect(addr);
     send(
         &mut c,
-        "POST /delivery HTTP/1.1\r\nContent-Length: 2\r\n\r\nok",
+        "POST /delivery HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok",
     );
     assert_eq!(
         read_answer(&mut c, false).unwrap().body,
@@ -419,11 +428,11 @@ fn stop_closes_idle_connections_and_finishes_requests_in_progress() {
         .unwrap();
     let addr = server.local_addr();
     let mut idle = connect(addr);
-    send(&mut idle, "GET /first HTTP/1.1\r\n\r\n");
+    send(&mut idle, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut idle, false).unwrap().body, "/first");
     let slow = std::thread::spawn(move || {
         let mut c = connect(addr);
-        send(&mut c, "GET /slow HTTP/1.1\r\n\r\n");
+        send(&mut c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
         let a = read_answer(&mut c, false).unwrap();
         let connection = a.header("connection").map(str::to_owned);
         (a.body, connection, closed(&mut c))
@@ -478,9 +487,12 @@ fn slow_heads_and_bodies_are_cut_off_at_their_deadline() {
             )
         })
     };
-    let head = trickle(b"GET / HTTP/1.1\r\nX-Slow: ", b'a');
+    let head = trickle(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ", b'a');
     // 20,000 bytes at 10,000 B/s: due within 0.5 + 2 s.
-    let body = trickle(b"POST / HTTP/1.1\r\nContent-Length: 20000\r\n\r\n", b'b');
+    let body = trickle(
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n",
+        b'b',
+    );
     for (what, t) in [("head", head), ("body", body)] {
         let (answer, took) = t.join().unwrap();
         assert!(answer.starts_with("HTTP/1.1 408"), "{what}: {answer:?}");
@@ -491,6 +503,6 @@ fn slow_heads_and_bodies_are_cut_off_at_their_deadline() {
     }
     // Others are served meanwhile and after.
     let mut c = connect(addr);
-    send(&mut c, "GET /fine HTTP/1.1\r\n\r\n");
+    send(&mut c, "GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(read_answer(&mut c, false).unwrap().body, "GET /fine ");
 }

@@ -95,6 +95,9 @@ pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
             Err(r) => return conn.refuse(&r, None, peer),
         };
         state.busy.store(true, Ordering::SeqCst);
+        if let Err(r) = check_target_and_host(&head) {
+            return conn.refuse(&r, Some(&head), peer);
+        }
         // A request framed both ways is served, but nothing after it on this connection is
         // trusted (RFC 9112, 6.1).
         let keep_alive = head.keep_alive()
@@ -202,7 +205,9 @@ impl Conn<'_> {
                     }
                     Ok(httparse::Status::Complete(n)) => {
                         let head = Head {
-                            method: req.method.unwrap_or("GET").to_ascii_uppercase(),
+                            // Methods are case-sensitive (RFC 9110, 9.1): `get` is not
+                            // `GET`, as in hyper and h11.
+                            method: req.method.unwrap_or("GET").to_owned(),
                             target: req.path.unwrap_or("/").to_owned(),
                             minor: req.version.unwrap_or(1),
                             headers: req
@@ -415,10 +420,14 @@ impl Conn<'_> {
                 let have = self.buf.len();
                 self.need(have + 1)?;
             };
-            self.buf.drain(..line_end + 2);
             if line_end == 0 {
+                self.buf.drain(..2);
                 return Ok(());
             }
+            if !is_field_line(&self.buf[..line_end]) {
+                return Err(reject(400, "malformed trailer field"));
+            }
+            self.buf.drain(..line_end + 2);
         }
     }
 
@@ -552,6 +561,102 @@ fn check_transfer_coding(head: &Head) -> Result<(), Reject> {
         ));
     }
     Ok(())
+}
+
+/// Checks the request target's form (RFC 9112, 3.2) and the Host header (RFC 9112, 3.2 and
+/// RFC 9110, 7.2):
+///
+/// - the target is origin-form (`/path?query`), absolute-form (`http://host/path`, which a
+///   server must accept), or `*` for `OPTIONS`; authority-form is for `CONNECT`, which this
+///   server does not proxy. Anything else is 400. Stricter than h11, which takes any visible
+///   characters as a target: a target such as `foo` names no resource, and passing it on would
+///   leave every handler to guess what it means;
+/// - an HTTP/1.1 request must carry exactly one Host header (400 without one or with two, as
+///   the RFC says a server must answer; h11 refuses both too); HTTP/1.0 may omit it;
+/// - the Host value must be `uri-host [ ":" port ]` (RFC 3986 reg-name, IPv4 or a bracketed
+///   IP literal; the port digits), or empty (what a client sends when the target has no
+///   authority). Userinfo (`user@host`) is not part of Host and is refused.
+fn check_target_and_host(head: &Head) -> Result<(), Reject> {
+    let t = head.target.as_str();
+    // httparse lets bytes over 0x7f through; a URI is ASCII (RFC 3986, 2), and hyper refuses
+    // them too.
+    if !t.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(reject(400, "request target is not ASCII"));
+    }
+    let absolute = t.len() > 7
+        && (t[..7].eq_ignore_ascii_case("http://")
+            || t.len() > 8 && t[..8].eq_ignore_ascii_case("https://"));
+    let form_ok = t.starts_with('/') || absolute || (t == "*" && head.method == "OPTIONS");
+    if !form_ok {
+        return Err(reject(
+            400,
+            "request target is not a path or an absolute URI",
+        ));
+    }
+    let hosts: Vec<&str> = head
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "host")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    match hosts.as_slice() {
+        [] if head.minor == 0 => Ok(()),
+        [] => Err(reject(400, "an HTTP/1.1 request without a Host header")),
+        [one] if valid_host(one) => Ok(()),
+        [_] => Err(reject(400, "the Host header is not a host and port")),
+        _ => Err(reject(400, "more than one Host header")),
+    }
+}
+
+/// Whether `v` is a Host value: empty, or `uri-host [ ":" port ]` (RFC 3986, 3.2.2-3.2.3).
+fn valid_host(v: &str) -> bool {
+    if v.is_empty() {
+        return true;
+    }
+    let (host, port) = if let Some(rest) = v.strip_prefix('[') {
+        // IP-literal: IPv6 (or IPvFuture) in brackets, then an optional port.
+        let Some(end) = rest.find(']') else {
+            return false;
+        };
+        let inside = &rest[..end];
+        let ok = !inside.is_empty()
+            && inside
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b":.".contains(&b) || b == b'v');
+        if !ok {
+            return false;
+        }
+        match &rest[end + 1..] {
+            "" => return true,
+            after => ("x", after.strip_prefix(':').unwrap_or("x")),
+        }
+    } else {
+        match v.rsplit_once(':') {
+            Some((h, p)) => (h, p),
+            None => (v, ""),
+        }
+    };
+    let reg_name = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(&b));
+    reg_name && port.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `line` is a field line (RFC 9112, 5 and RFC 9110, 5.5): a token name, a colon
+/// right after it, then a value of visible characters, spaces, tabs and obs-text. A line
+/// starting with whitespace (obs-fold) is refused, as the RFC allows and as in a head.
+fn is_field_line(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|b| *b == b':') else {
+        return false;
+    };
+    let name = &line[..colon];
+    let tchar = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b);
+    !name.is_empty()
+        && name.iter().all(tchar)
+        && line[colon + 1..]
+            .iter()
+            .all(|b| *b == b'\t' || *b == b' ' || (*b >= 0x21 && *b != 0x7f))
 }
 
 /// Reads a chunk-size line (RFC 9112, 7.1): `chunk-size [ chunk-ext ] CRLF`, the size one
