@@ -825,3 +825,30 @@ fn a_body_is_held_as_it_arrives_not_as_announced() {
     s.read_to_string(&mut out).unwrap();
     assert_eq!(responses(&out), vec![(200, "1048576".to_owned())]);
 }
+
+#[test]
+fn limits_hold_however_the_bytes_arrive() {
+    // Found by the http_request fuzz target: a chunk line over its limit was refused when
+    // it came in pieces and accepted when it came in one read. The trailer section counts
+    // against the head limit the same way.
+    let long_ext = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;{}\r\nhello\r\n0\r\n\r\n",
+        "a".repeat(1100)
+    );
+    let long_trailers = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n{}\r\n",
+        "X-T: 1234567890\r\n".repeat(2000)
+    );
+    for (raw, status) in [(long_ext, 400), (long_trailers, 431)] {
+        let bytes = raw.as_bytes();
+        let one_read: Vec<&[u8]> = vec![bytes];
+        let byte_by_byte: Vec<&[u8]> = bytes.chunks(1).collect();
+        for reads in [one_read, byte_by_byte] {
+            let wire = Server::builder()
+                .replay(&reads, |req| Response::text(200, req.body().len().to_string()));
+            let got = responses(&String::from_utf8_lossy(&wire));
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert_eq!(got[0].0, status, "{got:?}");
+        }
+    }
+}

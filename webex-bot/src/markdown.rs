@@ -316,25 +316,41 @@ pub fn split(text: &str, limit: usize) -> Vec<String> {
     let mut reopen: Option<String> = None; // fence line to reopen a cut code block
     while !rest.is_empty() {
         let prefix = reopen.take().map(|f| format!("{f}\n")).unwrap_or_default();
-        // Room for the prefix and for a closing fence we may have to add.
-        let budget = limit.saturating_sub(prefix.len() + 8).max(16);
         if prefix.len() + rest.len() <= limit {
             parts.push(format!("{prefix}{rest}"));
             break;
         }
-        let cut = choose_cut(rest, budget);
-        let (head, tail) = rest.split_at(cut);
-        let mut piece = format!("{prefix}{}", head.trim_end_matches([' ', '\t']));
-        // Is a code block open at the end of this piece?
-        if let Some(fence) = open_fence(&piece) {
-            if !piece.ends_with('\n') {
-                piece.push('\n');
+        // Room for the prefix and for a closing fence we may have to add; cut shorter while
+        // the piece with its closing fence is over the limit.
+        let mut budget = limit.saturating_sub(prefix.len() + 8).max(1);
+        let (piece, tail, fence) = loop {
+            let cut = choose_cut(rest, budget);
+            let (head, tail) = rest.split_at(cut);
+            let mut piece = format!("{prefix}{}", head.trim_end_matches([' ', '\t']));
+            let fence = open_fence(&piece);
+            if let Some(f) = &fence {
+                if !piece.ends_with('\n') {
+                    piece.push('\n');
+                }
+                piece.push_str(fence_ticks(f));
             }
-            let ticks: String = fence.chars().take_while(|c| *c == '`').collect();
-            piece.push_str(&ticks);
-            reopen = Some(fence);
-        }
+            if piece.len() <= limit {
+                break (piece, tail, fence);
+            }
+            if budget == 1 {
+                // A fence too long to close within the limit: the piece is cut as plain
+                // text, and the block goes on in the next one unmarked.
+                let cut = choose_cut(rest, limit.saturating_sub(prefix.len()).max(1));
+                let (head, tail) = rest.split_at(cut);
+                break (format!("{prefix}{head}"), tail, None);
+            }
+            budget = budget.saturating_sub(piece.len() - limit).max(1);
+        };
         parts.push(piece);
+        // A block whose fence alone would take a quarter of a piece is not reopened.
+        reopen = fence
+            .filter(|f| fence_ticks(f).len() <= limit / 4)
+            .map(|f| shorten_fence(&f, limit / 4));
         rest = if reopen.is_some() {
             tail.strip_prefix('\n').unwrap_or(tail)
         } else {
@@ -342,6 +358,25 @@ pub fn split(text: &str, limit: usize) -> Vec<String> {
         };
     }
     parts
+}
+
+/// The backticks that open `fence` (and close its block).
+fn fence_ticks(fence: &str) -> &str {
+    &fence[..fence.len() - fence.trim_start_matches('`').len()]
+}
+
+/// `fence` with its info string cut so that the line is at most `max` bytes (the ticks are
+/// kept whole: fewer would let a line of the block close it).
+fn shorten_fence(fence: &str, max: usize) -> String {
+    if fence.len() <= max {
+        return fence.to_owned();
+    }
+    let ticks = fence_ticks(fence);
+    let mut end = max.max(ticks.len());
+    while !fence.is_char_boundary(end) {
+        end -= 1;
+    }
+    fence[..end].to_owned()
 }
 
 /// The best byte offset at most `budget` into `s` to cut at.
@@ -436,5 +471,23 @@ mod tests {
     fn short_text_is_one_piece() {
         assert_eq!(split("hello", 7439), ["hello"]);
         assert_eq!(split("", 7439), Vec::<String>::new());
+    }
+
+    #[test]
+    fn long_fences_stay_within_the_limit() {
+        // Found by the markdown fuzz target: a fence line longer than the room left in a
+        // piece once it is reopened and closed.
+        let long_info = format!("```  {}\n{}```", "\u{fffd}".repeat(20), "x ".repeat(200));
+        let many_ticks = format!("{}\n{}", "`".repeat(40), "y ".repeat(200));
+        for text in [long_info, many_ticks] {
+            for limit in [0, 64, 65, 100] {
+                let parts = split(&text, limit);
+                for p in &parts {
+                    assert!(p.len() <= limit.max(64), "{} bytes: {p:?}", p.len());
+                }
+                let seen: usize = parts.iter().map(|p| p.matches(['x', 'y']).count()).sum();
+                assert_eq!(seen, 200);
+            }
+        }
     }
 }

@@ -6,8 +6,34 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use std::sync::atomic::{AtomicBool, AtomicU64};
+
 use super::message::{Request, Response, find_header, reason};
-use super::{ConnState, Inner, Refusal};
+use super::{Inner, Refusal};
+
+/// What a connection reads from and writes to: its socket, or a recorded client in
+/// [`ServerBuilder::replay`](super::ServerBuilder::replay).
+pub(super) trait Wire: Read + Write {
+    fn set_read_timeout(&mut self, t: Option<Duration>) -> io::Result<()>;
+    fn shutdown_write(&mut self);
+}
+
+impl Wire for &TcpStream {
+    fn set_read_timeout(&mut self, t: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, t)
+    }
+
+    fn shutdown_write(&mut self) {
+        let _ = self.shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// How the acceptor sees a connection: whether a request is in progress, and since when it
+/// has waited for one.
+pub(super) struct Marks<'a> {
+    pub(super) busy: &'a AtomicBool,
+    pub(super) idle_since: &'a AtomicU64,
+}
 
 /// Why a request cannot be served: answered with this status, then the connection closes.
 struct Reject {
@@ -53,10 +79,10 @@ impl Head {
     }
 }
 
-struct Conn<'a> {
+struct Conn<'a, W: Wire> {
     shared: &'a Inner,
     /// The connection's one socket, shared with the acceptor (which may close it).
-    stream: &'a TcpStream,
+    stream: W,
     /// Bytes read but not yet consumed (the start of the next request, pipelined ones).
     buf: Vec<u8>,
     timeout: Option<Duration>,
@@ -65,10 +91,16 @@ struct Conn<'a> {
     deadline: Option<Instant>,
 }
 
-pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
-    let stream = &state.stream;
+/// Serves a connection's socket until it closes.
+pub(super) fn serve(shared: &Inner, stream: &TcpStream, marks: &Marks, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(shared.config.io_timeout));
+    serve_on(shared, stream, marks, peer);
+}
+
+/// Serves requests read from `stream` until it ends, the server stops or a request is
+/// refused.
+pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: SocketAddr) {
     let mut conn = Conn {
         shared,
         stream,
@@ -140,7 +172,7 @@ pub(super) fn serve(shared: &Inner, state: &ConnState, peer: SocketAddr) {
     }
 }
 
-impl Conn<'_> {
+impl<W: Wire> Conn<'_, W> {
     /// Sets the read timeout for the part being read: the I/O timeout, cut to what is left
     /// before its deadline; `408` once the deadline has passed.
     fn arm(&mut self, what: &'static str) -> Result<(), Reject> {
@@ -381,9 +413,6 @@ impl Conn<'_> {
                 if let Some(parsed) = parse_chunk_line(&self.buf)? {
                     break parsed;
                 }
-                if self.buf.len() >= MAX_CHUNK_LINE {
-                    return Err(reject(400, "chunk size line too long"));
-                }
                 let have = self.buf.len();
                 self.need(have + 1)?;
             };
@@ -403,23 +432,31 @@ impl Conn<'_> {
         }
     }
 
+    /// Reads the trailer section away (RFC 9112, 7.1.2): field lines, then an empty line.
+    /// The whole section counts against the head limit, however it arrives.
     fn skip_trailers(&mut self) -> Result<(), Reject> {
+        let limit = self.shared.config.head_limit;
+        let mut seen = 0usize;
         loop {
             let line_end = loop {
                 // Each trailer line, and the empty line that ends them, ends in CRLF; a bare
                 // LF here would let the next request's head be read as trailers.
                 if let Some(i) = self.buf.iter().position(|b| *b == b'\n') {
+                    if seen + i + 1 > limit {
+                        return Err(reject(431, "trailers too large"));
+                    }
                     if i == 0 || self.buf[i - 1] != b'\r' {
                         return Err(reject(400, "trailer line not ended by CRLF"));
                     }
                     break i - 1;
                 }
-                if self.buf.len() > self.shared.config.head_limit {
+                if seen + self.buf.len() > limit {
                     return Err(reject(431, "trailers too large"));
                 }
                 let have = self.buf.len();
                 self.need(have + 1)?;
             };
+            seen += line_end + 2;
             if line_end == 0 {
                 self.buf.drain(..2);
                 return Ok(());
@@ -503,7 +540,7 @@ impl Conn<'_> {
         let resp = Response::text(r.status, r.why.clone());
         let _ = self.write_response(&resp, false, false, 1);
         // Let the peer read the answer before the close (a reset could destroy it).
-        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+        self.stream.shutdown_write();
         self.set_timeout(Duration::from_millis(200));
         let mut sink = [0u8; 4096];
         let mut drained = 0usize;
@@ -664,7 +701,12 @@ fn is_field_line(line: &[u8]) -> bool {
 /// size once it has. Refused: an empty size, a bare LF (the line and every extension end
 /// only in CRLF), control characters in an extension, a size over 64 bits.
 fn parse_chunk_line(buf: &[u8]) -> Result<Option<(usize, usize)>, Reject> {
-    let Some(lf) = buf.iter().position(|b| *b == b'\n') else {
+    // The bound holds however the line arrived: in pieces, or whole in one read.
+    let window = &buf[..buf.len().min(MAX_CHUNK_LINE)];
+    let Some(lf) = window.iter().position(|b| *b == b'\n') else {
+        if buf.len() >= MAX_CHUNK_LINE {
+            return Err(reject(400, "chunk size line too long"));
+        }
         return Ok(None);
     };
     if lf == 0 || buf[lf - 1] != b'\r' {

@@ -29,6 +29,7 @@
 //! new connections are served while others sit idle.
 
 mod conn;
+mod replay;
 pub(crate) mod message;
 
 use std::io;
@@ -668,7 +669,11 @@ fn start_connection(shared: &Arc<Inner>, stream: TcpStream, peer: SocketAddr) {
         .name(format!("{}-conn", shared.config.name))
         .stack_size(shared.config.stack_size)
         .spawn(move || {
-            conn::serve(&thread_shared, &state, peer);
+            let marks = conn::Marks {
+                busy: &state.busy,
+                idle_since: &state.idle_since,
+            };
+            conn::serve(&thread_shared, &state.stream, &marks, peer);
             // The map's reference is the last: its removal closes the socket, before the
             // acceptor, woken below, counts on the descriptor being free.
             drop(state);
