@@ -62,13 +62,13 @@ fuzz_target!(|data: &[u8]| {
         for i in 0..args.spec().pieces.len() {
             if let Some(v) = args.get(i) {
                 assert!(text.contains(v.as_str()) || v.as_str().is_empty() || text.contains('"'));
-                let _ = u32::from_arg(v.clone());
-                let _ = f64::from_arg(v.clone());
-                let _ = bool::from_arg(v.clone());
+                let _ = u32::from_arg(v);
+                let _ = f64::from_arg(v);
+                let _ = bool::from_arg(v);
                 let _ = char::from_arg(v);
             }
             if let Some(r) = args.rest(i) {
-                let _ = String::from_rest(r.clone());
+                let _ = String::from_rest(r);
                 let _ = Vec::<i64>::from_rest(r);
             }
         }
