@@ -231,10 +231,12 @@ impl<W: Wire> Conn<'_, W> {
             if !self.buf.is_empty() {
                 let mut headers = [httparse::EMPTY_HEADER; 64];
                 let mut req = httparse::Request::new(&mut headers);
-                match req.parse(&self.buf) {
-                    Ok(httparse::Status::Complete(n)) if n > self.shared.config.head_limit => {
-                        return Err(reject(431, "request head too large"));
-                    }
+                // Only the first `head_limit` bytes are parsed, so that the answer is the
+                // same however the bytes arrived: a head still incomplete there is too
+                // large, whatever follows it.
+                let limit = self.shared.config.head_limit;
+                let window = &self.buf[..self.buf.len().min(limit)];
+                match req.parse(window) {
                     Ok(httparse::Status::Complete(n)) => {
                         let head = Head {
                             // Methods are case-sensitive (RFC 9110, 9.1): `get` is not
@@ -257,7 +259,7 @@ impl<W: Wire> Conn<'_, W> {
                         return Ok(Some(head));
                     }
                     Ok(httparse::Status::Partial) => {
-                        if self.buf.len() > self.shared.config.head_limit {
+                        if self.buf.len() >= limit {
                             return Err(reject(431, "request head too large"));
                         }
                     }
