@@ -76,7 +76,7 @@ pub fn overview(client: &Client, email: Option<&str>, out: &mut impl Write) -> R
 // ANCHOR_END: admin
 
 fn main() -> Result<(), Error> {
-    env_logger::init();
+    webex_bot::logging::init();
     let email = std::env::args().nth(1);
     let mut out = std::io::stdout();
     if std::env::var("WEBEX_ACCESS_TOKEN").is_ok_and(|t| !t.trim().is_empty()) {

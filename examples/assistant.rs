@@ -374,7 +374,7 @@ mod tests {
 }
 
 fn main() -> Result<(), webex_bot::BotError> {
-    env_logger::init();
+    webex_bot::logging::init();
     webex_bot::run(bot())
 }
 

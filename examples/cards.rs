@@ -80,7 +80,7 @@ pub fn bot() -> BotBuilder {
 // ANCHOR_END: results
 
 fn main() -> Result<(), webex_bot::BotError> {
-    env_logger::init();
+    webex_bot::logging::init();
     webex_bot::run(bot())
 }
 

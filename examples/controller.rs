@@ -186,7 +186,7 @@ pub fn bot(path: impl AsRef<Path>) -> std::io::Result<BotBuilder> {
 // ANCHOR_END: bot
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    env_logger::init();
+    webex_bot::logging::init();
     let path = std::env::var("TICKETS_FILE").unwrap_or_else(|_| "tickets.json".into());
     webex_bot::run(bot(path)?)?;
     Ok(())

@@ -13,7 +13,7 @@ fn echo(text: String) -> String {
 }
 
 fn main() -> Result<(), webex_bot::BotError> {
-    env_logger::init();
+    webex_bot::logging::init();
     webex_bot::run(Bot::builder(commands![echo]))
 }
 // ANCHOR_END: bot

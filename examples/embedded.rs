@@ -76,7 +76,7 @@ fn serve(server: Arc<tiny_http::Server>, bot: WebhookHandler) -> JoinHandle<()> 
 // ANCHOR_END: mount
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    env_logger::init();
+    webex_bot::logging::init();
     if std::env::var("WEBEX_ACCESS_TOKEN").is_ok_and(|t| !t.trim().is_empty()) {
         let listen = std::env::var("WEBEX_LISTEN").unwrap_or_else(|_| "0.0.0.0:8080".into());
         let handler = bot().env()?.build()?.start_handler()?;

@@ -61,7 +61,7 @@ pub fn bot() -> BotBuilder {
 }
 
 fn main() -> Result<(), webex_bot::BotError> {
-    env_logger::init();
+    webex_bot::logging::init();
     webex_bot::run(bot())
 }
 

@@ -106,7 +106,7 @@ pub fn read_delivery(
 // ANCHOR_END: verify
 
 fn main() -> Result<(), webex_bot::BotError> {
-    env_logger::init();
+    webex_bot::logging::init();
     webex_bot::run(bot())
 }
 

@@ -215,7 +215,7 @@ pub fn bot(
 // ANCHOR_END: bot
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    env_logger::init();
+    webex_bot::logging::init();
     let var = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
     let bot = bot(
         var("SUBSCRIPTIONS_FILE", "subscriptions.json"),

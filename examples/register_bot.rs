@@ -86,7 +86,7 @@ pub fn lifecycle(
 // ANCHOR_END: register
 
 fn main() -> Result<(), Error> {
-    env_logger::init();
+    webex_bot::logging::init();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let fedramp = args.iter().any(|a| a == "--fedramp");
     args.retain(|a| a != "--fedramp");

@@ -850,8 +850,9 @@ fn limits_hold_however_the_bytes_arrive() {
         let one_read: Vec<&[u8]> = vec![bytes];
         let byte_by_byte: Vec<&[u8]> = bytes.chunks(1).collect();
         for reads in [one_read, byte_by_byte] {
-            let wire = Server::builder()
-                .replay(&reads, |req| Response::text(200, req.body().len().to_string()));
+            let wire = Server::builder().replay(&reads, |req| {
+                Response::text(200, req.body().len().to_string())
+            });
             let got = responses(&String::from_utf8_lossy(&wire));
             assert_eq!(got.len(), 1, "{got:?}");
             assert_eq!(got[0].0, status, "{got:?}");

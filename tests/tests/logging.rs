@@ -4,6 +4,7 @@
 //!
 //! One test only: the logger is global to this test binary.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 
@@ -34,11 +35,20 @@ static LINES: Mutex<Vec<(Level, String)>> = Mutex::new(Vec::new());
 
 struct Capture;
 
+/// Whether the logger takes the wire dumps too (as a logger that ignores
+/// `webex_bot::logging::is_safe` would); they are counted, never kept.
+static WIRE: AtomicBool = AtomicBool::new(false);
+static WIRE_RECORDS: AtomicUsize = AtomicUsize::new(0);
+
 impl Log for Capture {
-    fn enabled(&self, _: &Metadata) -> bool {
-        true
+    fn enabled(&self, metadata: &Metadata) -> bool {
+        WIRE.load(Ordering::SeqCst) || webex_bot::logging::is_safe(metadata)
     }
     fn log(&self, record: &Record) {
+        if !webex_bot::logging::is_safe(record.metadata()) {
+            WIRE_RECORDS.fetch_add(1, Ordering::SeqCst);
+            return;
+        }
         let line = record.args().to_string();
         LINES.lock().unwrap().push((record.level(), line));
     }
@@ -69,6 +79,19 @@ fn mark() -> usize {
 #[test]
 fn the_log_says_what_happened_and_never_a_secret() {
     capture();
+    // A logger that would write the HTTP client's wire dumps (the token is in them): the
+    // bot says so when it is built.
+    WIRE.store(true, Ordering::SeqCst);
+    let from = mark();
+    drop(TestBot::start(Bot::builder(commands![echo])).unwrap());
+    let warned = logged(from, Level::Warn, "trace logging is on for `ureq_proto`");
+    assert!(!warned.is_empty(), "{:?}", &LINES);
+    assert!(WIRE_RECORDS.load(Ordering::SeqCst) > 0);
+    WIRE.store(false, Ordering::SeqCst);
+    let from = mark();
+    drop(TestBot::start(Bot::builder(commands![echo])).unwrap());
+    assert!(logged(from, Level::Warn, "trace logging is on").is_empty());
+
     let b = TestBot::start(
         Bot::builder(commands![echo, boom, form])
             .explain(true)
@@ -176,13 +199,70 @@ fn the_log_says_what_happened_and_never_a_secret() {
     assert_eq!(logged(from, Level::Error, line).len(), 1, "{:?}", &LINES);
     assert_eq!(b.running().stats().panics, 3);
 
-    // Nothing logged, at any level, holds the secret or the bot's token.
+    // Retries: a 429 with Retry-After and two 502s on the fetch, then success; a warning
+    // per retry.
+    b.emulator().inject(
+        Fault::rate_limit(1, 1)
+            .on("GET", "/messages")
+            .for_account(&bot),
+    );
+    b.emulator().inject(
+        Fault::server_error(2, 502)
+            .on("GET", "/messages")
+            .for_account(&bot),
+    );
+    let from = mark();
+    b.say("echo retried").assert_text("retried");
+    assert_eq!(
+        logged(from, Level::Warn, "retrying in").len(),
+        3,
+        "{:?}",
+        &LINES
+    );
+
+    // Debug forms of what holds the secrets.
     let secret = b.running().secret().unwrap().expose().to_owned();
     let token = bot.token.clone();
+    let client = b.emulator().client_for(&bot);
+    for shown in [
+        format!("{client:?}"),
+        format!("{:?}", b.running().secret()),
+        format!("{:?}", webex_bot::Secret::new(token.as_str())),
+    ] {
+        log::trace!("debug form: {shown}");
+    }
+
+    // Shutdown, with its own lines.
+    let from = mark();
+    let mut b = b;
+    let stats = b.shutdown_bot();
+    assert!(stats.processed >= 1);
+    assert!(mark() > from, "shutdown logged nothing");
+
+    // Nothing logged, at any level and by any crate, holds the secret or the bot's token,
+    // whole or in part (any 12 characters of them; both are random hex, so 12 characters
+    // found elsewhere by chance would be a one in 10^14 event per place).
     let lines = LINES.lock().unwrap();
     assert!(lines.len() > 10, "{lines:?}");
+    let parts = |s: &str| -> Vec<String> {
+        let c: Vec<char> = s.chars().collect();
+        c.windows(12).map(|w| w.iter().collect()).collect()
+    };
+    let secret_parts = parts(&secret);
+    let token_parts = parts(&token);
+    assert!(!secret_parts.is_empty() && !token_parts.is_empty());
     for (_, line) in lines.iter() {
-        assert!(!line.contains(&secret), "the secret was logged: {line}");
-        assert!(!line.contains(&token), "the token was logged: {line}");
+        for p in &secret_parts {
+            assert!(
+                !line.contains(p.as_str()),
+                "part of the secret was logged: {line}"
+            );
+        }
+        for p in &token_parts {
+            assert!(
+                !line.contains(p.as_str()),
+                "part of the token was logged: {line}"
+            );
+        }
     }
 }

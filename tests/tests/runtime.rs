@@ -8,6 +8,7 @@ use webex_bot::Access;
 use webex_bot::Reply;
 use webex_bot::emulator::Fault;
 use webex_bot::markdown::MAX_MESSAGE_BYTES;
+use webex_bot::models::NewMembership;
 use webex_bot::models::NewMessage;
 use webex_bot::testing::TestBot;
 use webex_bot::webhook::{Secret, sign};
@@ -141,6 +142,34 @@ fn the_bot_ignores_its_own_messages_and_other_bots() {
             .count(),
         0
     );
+}
+
+#[test]
+fn messages_from_other_bots_are_ignored_unless_the_author_allows_them() {
+    for ignore in [true, false] {
+        let b = TestBot::start(Bot::builder(commands![echo]).ignore_bots(ignore)).unwrap();
+        // Another bot (its address is a bot's) in the group room, mentioning ours.
+        let other = b.emulator().add_user("Other Bot", "other-bot@webex.bot");
+        b.user_client()
+            .memberships()
+            .create(&NewMembership::by_id(b.group_room(), &other.id))
+            .unwrap();
+        let mention = format!("<@personId:{}|Test> echo from a bot", b.emulator().bot().id);
+        let replies = b.send_as(
+            &other,
+            NewMessage::to_room(b.group_room()).markdown(mention.as_str()),
+        );
+        if ignore {
+            // The event reached the bot and was handled (settled), with no reply.
+            replies.assert_none();
+            assert!(b.running().stats().processed >= 1);
+        } else {
+            replies.assert_text("from a bot");
+        }
+        // People are still answered.
+        b.say_in_group("echo from a person")
+            .assert_text("from a person");
+    }
 }
 
 #[test]

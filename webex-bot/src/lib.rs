@@ -13,6 +13,7 @@ pub mod card;
 pub mod client;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod logging;
 pub mod markdown;
 pub mod models;
 mod secret;

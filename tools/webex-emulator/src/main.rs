@@ -128,7 +128,7 @@ fn run(args: impl IntoIterator<Item = String>, mut out: impl Write) -> i32 {
 }
 
 fn main() {
-    env_logger::init();
+    webex_bot::logging::init();
     let code = run(std::env::args().skip(1), std::io::stdout());
     std::process::exit(code);
 }

@@ -30,6 +30,7 @@ impl BotBuilder {
     /// assert_eq!(bot.identity().display_name(), "Bot");
     /// ```
     pub fn build(self) -> Result<Bot, BotError> {
+        crate::logging::warn_if_wire_is_logged();
         let client = self.client.ok_or(BotError::NoClient)?;
         let dispatcher = self.commands.compile().map_err(BotError::Conflict)?;
         for name in self.command_access.keys() {

@@ -367,11 +367,36 @@ impl TestBot {
     /// bot.send(NewMessage::to_email("test-bot@webex.bot").markdown("echo **bold**")).assert_text("bold");
     /// ```
     pub fn send(&self, message: NewMessage) -> Replies {
-        let sent = match self.user_client.messages().create(&message) {
+        self.send_with(&self.user_client, &self.user, message)
+    }
+
+    /// Sends a message as another account of the emulator (one added with
+    /// [`Emulator::add_user`], say), and waits for the bot as [`send`](Self::send) does.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// use webex_bot::models::NewMessage;
+    /// let bob = bot.emulator().add_user("Bob", "bob@example.com");
+    /// bot.send_as(&bob, NewMessage::to_email("test-bot@webex.bot").text("echo hi")).assert_text("hi");
+    /// ```
+    pub fn send_as(&self, account: &Account, message: NewMessage) -> Replies {
+        self.send_with(&self.emulator.client_for(account), account, message)
+    }
+
+    fn send_with(&self, client: &Client, account: &Account, message: NewMessage) -> Replies {
+        let sent = match client.messages().create(&message) {
             Ok(m) => m,
-            Err(e) => panic!("the user's message was refused: {e}\n{}", self.transcript()),
+            Err(e) => panic!(
+                "the message of {} was refused: {e}\n{}",
+                account.name,
+                self.transcript()
+            ),
         };
-        self.note(&format!("{}: {}", self.user.name, display_text(&sent)));
+        self.note(&format!("{}: {}", account.name, display_text(&sent)));
         self.settle(Since::Message(Box::new(sent)))
     }
 

@@ -29,8 +29,8 @@
 //! new connections are served while others sit idle.
 
 mod conn;
-mod replay;
 pub(crate) mod message;
+mod replay;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
