@@ -60,6 +60,7 @@ fn on_message(engine: &Engine, slim: Message) {
         Ok(m) => m,
         Err(e) => {
             log::error!("message {}: could not fetch it: {e}", slim.id);
+            Counters::bump(&engine.counters.failed_fetches);
             return;
         }
     };
@@ -133,6 +134,7 @@ fn on_card(engine: &Engine, slim: AttachmentAction) {
         Ok(a) => a,
         Err(e) => {
             log::error!("card submission {}: could not fetch it: {e}", slim.id);
+            Counters::bump(&engine.counters.failed_fetches);
             return;
         }
     };

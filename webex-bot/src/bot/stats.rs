@@ -45,6 +45,9 @@ pub struct Stats {
     pub workers: u64,
     /// Replies that could not be sent.
     pub failed_replies: u64,
+    /// Events given up on because what they point at could not be fetched from Webex
+    /// (the message or card submission), after the client's retries; each is logged.
+    pub failed_fetches: u64,
 }
 
 #[derive(Debug, Default)]
@@ -59,6 +62,7 @@ pub(crate) struct Counters {
     pub commands: AtomicU64,
     pub panics: AtomicU64,
     pub failed_replies: AtomicU64,
+    pub failed_fetches: AtomicU64,
 }
 
 impl Counters {
@@ -82,6 +86,7 @@ impl Counters {
             queued: 0,
             workers: 0,
             failed_replies: g(&self.failed_replies),
+            failed_fetches: g(&self.failed_fetches),
         }
     }
 }

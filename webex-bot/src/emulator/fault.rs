@@ -1,5 +1,5 @@
-//! Faults the emulator injects on purpose: rate limits, server errors, latency, and
-//! duplicated or dropped webhook deliveries.
+//! Faults the emulator injects on purpose: rate limits, server errors, slow answers, reset
+//! connections, latency, and duplicated or dropped webhook deliveries.
 
 use std::time::Duration;
 
@@ -26,6 +26,13 @@ enum FaultKind {
         status: u16,
         retry_after: Option<u64>,
     },
+    /// Answered after a delay (the call takes effect when the answer is sent).
+    Slow {
+        count: u32,
+        delay: Duration,
+    },
+    /// The connection is reset, the call not acted on.
+    Reset(u32),
     DuplicateDeliveries(u32),
     DropDeliveries(u32),
 }
@@ -68,6 +75,47 @@ impl Fault {
                 status,
                 retry_after: None,
             },
+            method: None,
+            path: None,
+            token: None,
+        }
+    }
+
+    /// The next `count` API calls are answered after `delay` (longer than a client's timeout,
+    /// say), and act only then: a client that gave up on a `POST` may find it done anyway.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// # use std::time::{Duration, Instant};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::slow(1, Duration::from_millis(50)));
+    /// let t = Instant::now();
+    /// assert!(emu.client_for(emu.bot()).people().me().is_ok());
+    /// assert!(t.elapsed() >= Duration::from_millis(50));
+    /// ```
+    pub fn slow(count: u32, delay: Duration) -> Self {
+        Fault {
+            kind: FaultKind::Slow { count, delay },
+            method: None,
+            path: None,
+            token: None,
+        }
+    }
+
+    /// The next `count` API calls get no answer: the connection is reset, the call not acted
+    /// on (the client cannot know that).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::{Emulator, Fault};
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").user("Alice", "alice@example.com").start().unwrap();
+    /// emu.inject(Fault::reset(1));
+    /// let err = emu.client_for(emu.bot()).people().me().unwrap_err();
+    /// assert_eq!(err.status(), None);
+    /// assert!(emu.client_for(emu.bot()).people().me().is_ok());
+    /// ```
+    pub fn reset(count: u32) -> Self {
+        Fault {
+            kind: FaultKind::Reset(count),
             method: None,
             path: None,
             token: None,
@@ -142,6 +190,16 @@ pub(crate) struct ApiFault {
     pub(crate) message: String,
 }
 
+/// What a fault does to an API call.
+pub(crate) enum Injected {
+    /// Answered with this error.
+    Error(ApiFault),
+    /// Answered after this delay.
+    Slow(Duration),
+    /// No answer: the connection is reset.
+    Reset,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     pub(crate) list: Vec<Fault>,
@@ -149,38 +207,47 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
+    /// The first fault that applies to this call, used up by one.
     pub(crate) fn take_api_fault(
         &mut self,
         method: &str,
         path: &str,
         token: Option<&str>,
-    ) -> Option<ApiFault> {
+    ) -> Option<Injected> {
         for f in &mut self.list {
-            let FaultKind::Status {
-                count,
-                status,
-                retry_after,
-            } = &mut f.kind
-            else {
-                continue;
-            };
-            if *count == 0
-                || f.method.as_deref().is_some_and(|m| m != method)
+            if f.method.as_deref().is_some_and(|m| m != method)
                 || f.path.as_deref().is_some_and(|p| !path.starts_with(p))
                 || f.token.as_deref().is_some_and(|t| Some(t) != token)
             {
                 continue;
             }
-            *count -= 1;
-            let message = if *status == 429 {
-                "Too many requests; retry later."
-            } else {
-                "The server encountered an error; retry later."
+            let count = match &mut f.kind {
+                FaultKind::Status { count, .. }
+                | FaultKind::Slow { count, .. }
+                | FaultKind::Reset(count) => count,
+                FaultKind::DuplicateDeliveries(_) | FaultKind::DropDeliveries(_) => continue,
             };
-            return Some(ApiFault {
-                status: *status,
-                retry_after: *retry_after,
-                message: message.into(),
+            if *count == 0 {
+                continue;
+            }
+            *count -= 1;
+            return Some(match &f.kind {
+                FaultKind::Status {
+                    status,
+                    retry_after,
+                    ..
+                } => Injected::Error(ApiFault {
+                    status: *status,
+                    retry_after: *retry_after,
+                    message: if *status == 429 {
+                        "Too many requests; retry later."
+                    } else {
+                        "The server encountered an error; retry later."
+                    }
+                    .into(),
+                }),
+                FaultKind::Slow { delay, .. } => Injected::Slow(*delay),
+                _ => Injected::Reset,
             });
         }
         None

@@ -8,6 +8,7 @@ use crate::server::{Request, Response};
 use serde_json::json;
 
 use super::Inner;
+use super::fault::Injected;
 use super::world::{Answer, Rejection, Req, err};
 
 fn tracking_id() -> String {
@@ -54,15 +55,21 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
     if !latency.is_zero() {
         std::thread::sleep(latency);
     }
-    if let Some(f) = inner.faults.lock().expect("faults").take_api_fault(
+    let injected = inner.faults.lock().expect("faults").take_api_fault(
         &method,
         rest,
         auth.as_deref()
             .and_then(|a| a.strip_prefix("Bearer "))
             .map(str::trim),
-    ) {
-        let retry = f.retry_after.map(|s| s.to_string());
-        return send_error(&tracking, err(f.status, f.message), retry.as_deref());
+    );
+    match injected {
+        Some(Injected::Error(f)) => {
+            let retry = f.retry_after.map(|s| s.to_string());
+            return send_error(&tracking, err(f.status, f.message), retry.as_deref());
+        }
+        Some(Injected::Reset) => return Response::reset(),
+        Some(Injected::Slow(delay)) => std::thread::sleep(delay),
+        None => {}
     }
 
     let caller = {

@@ -16,6 +16,8 @@ use super::{Inner, Refusal};
 pub(super) trait Wire: Read + Write {
     fn set_read_timeout(&mut self, t: Option<Duration>) -> io::Result<()>;
     fn shutdown_write(&mut self);
+    /// Closes with an RST when the connection is dropped (no lingering FIN).
+    fn reset_on_close(&mut self);
 }
 
 impl Wire for &TcpStream {
@@ -25,6 +27,11 @@ impl Wire for &TcpStream {
 
     fn shutdown_write(&mut self) {
         let _ = self.shutdown(std::net::Shutdown::Write);
+    }
+
+    fn reset_on_close(&mut self) {
+        // The socket closes when the connection's thread lets go of it, right after.
+        let _ = socket2::SockRef::from(*self).set_linger(Some(Duration::ZERO));
     }
 }
 
@@ -161,6 +168,10 @@ pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: 
                 Response::text(500, "internal error")
             }
         };
+        if response.is_reset() {
+            conn.stream.reset_on_close();
+            return;
+        }
         let keep_alive = keep_alive && !shared.stopping.load(Ordering::SeqCst);
         if let Err(e) = conn.write_response(&response, head_only, keep_alive, minor) {
             log::debug!("{}: could not answer {peer}: {e}", shared.config.name);

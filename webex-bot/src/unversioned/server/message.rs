@@ -177,6 +177,7 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    reset: bool,
 }
 
 impl Response {
@@ -190,7 +191,35 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            reset: false,
         }
+    }
+
+    /// No response: the connection is reset (closed with an RST, nothing written), as by a
+    /// peer that failed mid-request. For emulating a failing server.
+    ///
+    /// ```
+    /// use webex_bot::unversioned::server::{Response, Server};
+    /// let server = Server::builder().bind("127.0.0.1:0", |_| Response::reset()).unwrap();
+    /// let err = ureq::get(&format!("http://{}/", server.local_addr())).call().unwrap_err();
+    /// assert!(!matches!(err, ureq::Error::StatusCode(_)));
+    /// ```
+    pub fn reset() -> Response {
+        Response {
+            reset: true,
+            ..Response::new(500)
+        }
+    }
+
+    /// Whether this is [`Response::reset`].
+    ///
+    /// ```
+    /// use webex_bot::unversioned::server::Response;
+    /// assert!(Response::reset().is_reset());
+    /// assert!(!Response::new(200).is_reset());
+    /// ```
+    pub fn is_reset(&self) -> bool {
+        self.reset
     }
 
     /// A `text/plain` response.

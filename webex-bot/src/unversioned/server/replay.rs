@@ -50,6 +50,11 @@ impl Wire for &mut Recorded<'_> {
     }
 
     fn shutdown_write(&mut self) {}
+
+    fn reset_on_close(&mut self) {
+        self.reads = [].iter();
+        self.current = &[];
+    }
 }
 
 impl ServerBuilder {
