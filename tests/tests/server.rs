@@ -413,6 +413,49 @@ fn hostile_connections_at_the_limit_do_not_keep_a_delivery_out() {
 }
 
 #[test]
+fn slow_bodies_at_the_limit_do_not_keep_a_delivery_out() {
+    let server = echo_server(Server::builder().max_connections(8));
+    let addr = server.local_addr();
+    // Every slot held by a connection trickling a body it announced as 100 kB; each has
+    // been told `100 Continue`, so each is known to be reading its body.
+    let mut slow = Vec::new();
+    for _ in 0..8 {
+        let mut s = connect(addr);
+        send(
+            &mut s,
+            "POST /slow HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n",
+        );
+        let mut got = Vec::new();
+        let mut byte = [0u8; 1];
+        while !got.ends_with(b"\r\n\r\n") {
+            assert_eq!(s.read(&mut byte).unwrap(), 1);
+            got.push(byte[0]);
+        }
+        assert!(got.starts_with(b"HTTP/1.1 100 "), "{got:?}");
+        s.get_mut().write_all(b"x").unwrap();
+        slow.push(s);
+    }
+    // A delivery gets in at once: the longest-waiting slow body is closed for it (before,
+    // a body being read was never closed, and it could take the head timeout plus 12 s).
+    let started = std::time::Instant::now();
+    let mut c = connect(addr);
+    send(
+        &mut c,
+        "POST /delivery HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok",
+    );
+    assert_eq!(
+        read_answer(&mut c, false).unwrap().body,
+        "POST /delivery ok"
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    assert!(
+        closed(&mut slow[0]),
+        "the longest-waiting one is the one closed"
+    );
+}
+
+#[test]
 fn stop_closes_idle_connections_and_finishes_requests_in_progress() {
     let (entered_tx, entered_rx) = crossbeam_channel::bounded::<()>(1);
     let (release_tx, release_rx) = crossbeam_channel::bounded::<()>(1);

@@ -96,6 +96,11 @@ struct Conn<'a, W: Wire> {
     /// When the part of the request being read must be whole: its head, from the head's
     /// first byte; its body, from the end of the head. None while waiting for a request.
     deadline: Option<Instant>,
+    /// While a body is read: when it began, and `received` then. Its deadline moves on with
+    /// every byte that arrives (see [`Conn::arm`]).
+    body_clock: Option<(Instant, u64)>,
+    /// Bytes read from the socket so far.
+    received: u64,
 }
 
 /// Serves a connection's socket until it closes.
@@ -114,6 +119,8 @@ pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: 
         buf: Vec::new(),
         timeout: None,
         deadline: None,
+        body_clock: None,
+        received: 0,
     };
     loop {
         // Waiting for a request from now on: the first to go when the server is full. A
@@ -125,6 +132,7 @@ pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: 
             });
         state.busy.store(false, Ordering::SeqCst);
         conn.deadline = None;
+        conn.body_clock = None;
         if shared.stopping.load(Ordering::SeqCst) && conn.buf.is_empty() {
             return;
         }
@@ -133,7 +141,6 @@ pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: 
             Ok(None) => return,
             Err(r) => return conn.refuse(&r, None, peer),
         };
-        state.busy.store(true, Ordering::SeqCst);
         if let Err(r) = check_target_and_host(&head) {
             return conn.refuse(&r, Some(&head), peer);
         }
@@ -146,6 +153,10 @@ pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: 
             Ok(b) => b,
             Err(r) => return conn.refuse(&r, Some(&head), peer),
         };
+        // Busy from here to the end of the response: not a connection to close to make
+        // room. Until here (reading the head or the body) it may be, the longest-waiting
+        // first, so that a slow sender cannot hold a slot a delivery needs.
+        state.busy.store(true, Ordering::SeqCst);
         let head_only = head.method == "HEAD";
         let minor = head.minor;
         let request = Request {
@@ -188,7 +199,7 @@ impl<W: Wire> Conn<'_, W> {
     /// before its deadline; `408` once the deadline has passed.
     fn arm(&mut self, what: &'static str) -> Result<(), Reject> {
         let mut t = self.shared.config.io_timeout;
-        if let Some(d) = self.deadline {
+        if let Some(d) = self.current_deadline() {
             let left = d.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(reject(408, format!("{what} not received in time")));
@@ -199,11 +210,30 @@ impl<W: Wire> Conn<'_, W> {
         Ok(())
     }
 
-    /// The deadline of a body of `len` bytes, from now.
-    fn body_deadline(&self, len: usize) -> Instant {
-        let rate = u64::from(self.shared.config.min_body_rate);
-        let at_rate = Duration::from_millis((len as u64).saturating_mul(1000) / rate);
-        Instant::now() + self.shared.config.head_timeout + at_rate
+    /// The head's deadline; for a body, the minimum rate as Apache's `mod_reqtimeout` keeps
+    /// it: the head timeout from the body's start, plus a second for every `min_body_rate`
+    /// bytes received. A sender at the rate never reaches it, whatever the length it
+    /// announced; one that trickles is cut off about a head timeout after it began.
+    fn current_deadline(&self) -> Option<Instant> {
+        let Some((start, at_start)) = self.body_clock else {
+            return self.deadline;
+        };
+        let rate = u64::from(self.shared.config.min_body_rate).max(1);
+        let got = self.received - at_start;
+        let earned = Duration::from_millis(got.saturating_mul(1000) / rate);
+        Some(start + self.shared.config.head_timeout + earned)
+    }
+
+    /// Starts the body's clock (see [`current_deadline`](Self::current_deadline)).
+    fn start_body_clock(&mut self) {
+        self.body_clock = Some((Instant::now(), self.received));
+    }
+
+    /// Reads from the socket, counting the bytes.
+    fn read_wire(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.stream.read(buf)?;
+        self.received += n as u64;
+        Ok(n)
     }
 
     fn set_timeout(&mut self, t: Duration) {
@@ -217,7 +247,7 @@ impl<W: Wire> Conn<'_, W> {
     fn fill(&mut self) -> io::Result<usize> {
         let mut chunk = [0u8; 8192];
         loop {
-            match self.stream.read(&mut chunk) {
+            match self.read_wire(&mut chunk) {
                 Ok(n) => {
                     self.buf.extend_from_slice(&chunk[..n]);
                     return Ok(n);
@@ -305,7 +335,7 @@ impl<W: Wire> Conn<'_, W> {
         let limit = self.shared.config.body_limit;
         if head.header("transfer-encoding").is_some() {
             check_transfer_coding(head)?;
-            self.deadline = Some(self.body_deadline(limit));
+            self.start_body_clock();
             self.continue_if_expected(head)?;
             return self.read_chunked(limit);
         }
@@ -338,7 +368,7 @@ impl<W: Wire> Conn<'_, W> {
             }
             return Err(too_large);
         }
-        self.deadline = Some(self.body_deadline(length));
+        self.start_body_clock();
         if length > 0 {
             self.continue_if_expected(head)?;
         }
@@ -355,11 +385,11 @@ impl<W: Wire> Conn<'_, W> {
         self.buf.drain(..buffered);
         let mut rest = (n - buffered) as u64;
         let mut sink = [0u8; 8192];
-        self.deadline = Some(self.body_deadline(n));
+        self.start_body_clock();
         while rest > 0 {
             self.arm("body")?;
             let want = rest.min(sink.len() as u64) as usize;
-            match self.stream.read(&mut sink[..want]) {
+            match self.read_wire(&mut sink[..want]) {
                 Ok(0) => return Err(reject(400, "body cut short")),
                 Ok(got) => rest -= got as u64,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -390,7 +420,7 @@ impl<W: Wire> Conn<'_, W> {
         while rest > 0 {
             self.arm("body")?;
             let want = rest.min(chunk.len());
-            match self.stream.read(&mut chunk[..want]) {
+            match self.read_wire(&mut chunk[..want]) {
                 Ok(0) => return Err(reject(400, "body cut short")),
                 Ok(got) => {
                     out.extend_from_slice(&chunk[..got]);

@@ -179,10 +179,9 @@ impl ServerBuilder {
     }
 
     /// How long a request's head may take to arrive whole, from its first byte (default
-    /// 10 s); and, added to the time its body's length takes at
-    /// [`min_body_rate`](Self::min_body_rate), how long the body may take. Past it the
-    /// client is answered `408` and closed, however steadily it sends: a byte every few
-    /// seconds keeps no connection for long.
+    /// 10 s); and the grace a body starts with before [`min_body_rate`](Self::min_body_rate)
+    /// applies. Past it the client is answered `408` and closed, however steadily it sends:
+    /// a byte every few seconds keeps no connection for long.
     ///
     /// ```
     /// let b = webex_bot::unversioned::server::Server::builder().head_timeout(std::time::Duration::from_secs(5));
@@ -192,8 +191,10 @@ impl ServerBuilder {
         self
     }
 
-    /// The slowest a body may arrive, in bytes per second on average (default 8 KiB/s): a
-    /// body of `n` bytes must be whole within the head timeout plus `n / rate` seconds.
+    /// The slowest a body may arrive, in bytes per second on average (default 8 KiB/s), as
+    /// Apache's `mod_reqtimeout` counts it: the body's deadline is the head timeout from its
+    /// start plus one second for every `rate` bytes received so far. The length announced
+    /// buys no time; only bytes that arrive do.
     ///
     /// ```
     /// let b = webex_bot::unversioned::server::Server::builder().min_body_rate(64 * 1024);
