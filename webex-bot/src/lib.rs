@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod models;
 mod secret;
 use unversioned::server;
+mod limit;
 #[cfg(feature = "emulator")]
 pub mod shell;
 #[cfg(feature = "emulator")]

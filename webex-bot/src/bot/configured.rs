@@ -12,13 +12,13 @@ use super::engine::Engine;
 use super::error::BotError;
 use super::events::process;
 use super::intake::{Intake, WebhookHandler};
-use super::limit::{LOG_INTERVAL, Summary};
 use super::listener::{Listener, Site};
 use super::notifier::Notifier;
 use super::pool::{IDLE_EXIT, Pool};
 use super::running::{RunningBot, serve_until_signal};
 use super::stats::Counters;
 use crate::args::BotIdentity;
+use crate::limit::{LOG_INTERVAL, Summary};
 use crate::webhook::{Notification, Secret};
 
 /// Runs once the bot serves.

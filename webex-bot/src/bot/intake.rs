@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use super::dedupe::Dedup;
 use super::engine::Engine;
-use super::limit::Summary;
 use super::pool::{Pool, Refused};
 use super::stats::{Counters, Stats};
 use crate::Notifier;
+use crate::limit::Summary;
 use crate::webhook::{Notification, Secret, WebhookError};
 
 /// What the intake shares with the listener and the running bot.

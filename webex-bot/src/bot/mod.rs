@@ -27,7 +27,7 @@ mod extract;
 mod handler;
 mod intake;
 mod kinds;
-mod limit;
+
 mod listener;
 mod notifier;
 mod pool;

@@ -15,248 +15,23 @@
 //! target/release/loadgen --concurrency 8,64,512 --events 20000
 //! ```
 
-use std::collections::HashMap;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use webex_bot::webhook::{Secret, sign};
-
-const SECRET: &str = "loadgen-secret";
-
-/// The fake API: `GET /v1/people/me`, `GET /v1/messages/{id}` (the text is `echo {id}`),
-/// `POST /v1/messages` (records when each reply arrives).
-struct FakeApi {
-    origin: String,
-    waiting: Waiting,
-    _server: webex_bot::unversioned::server::Server,
-}
-
-/// Senders waiting for the reply to their event, by event number.
-type Waiting = Arc<Mutex<HashMap<u64, std::sync::mpsc::SyncSender<Instant>>>>;
-
-fn fake_api() -> FakeApi {
-    let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
-    let w = waiting.clone();
-    let server = webex_bot::unversioned::server::Server::builder()
-        .name("fake-api")
-        .bind("127.0.0.1:0", move |req| {
-            let path = req.path();
-            let body = if path == "/v1/people/me" {
-                r#"{"id":"bot-id","displayName":"Load Bot","type":"bot","emails":["load@webex.bot"]}"#.to_owned()
-            } else if let Some(id) = path.strip_prefix("/v1/messages/") {
-                format!(
-                    r#"{{"id":"{id}","roomId":"room","roomType":"direct","text":"echo {id}","personId":"user","personEmail":"user@example.com"}}"#
-                )
-            } else if path == "/v1/messages" {
-                let now = Instant::now();
-                let b = String::from_utf8_lossy(req.body());
-                if let Some(n) = b
-                    .split("\"text\":\"")
-                    .nth(1)
-                    .and_then(|t| t.split('"').next())
-                    .and_then(|t| t.parse::<u64>().ok())
-                    && let Some(tx) = w.lock().expect("waiting").remove(&n)
-                {
-                    let _ = tx.send(now);
-                }
-                r#"{"id":"reply","roomId":"room"}"#.to_owned()
-            } else {
-                "{}".to_owned()
-            };
-            webex_bot::unversioned::server::Response::json(200, body)
-        })
-        .expect("bind");
-    FakeApi {
-        origin: format!("http://{}", server.local_addr()),
-        waiting,
-        _server: server,
-    }
-}
-
-/// One sender's kept-alive connection to the bot, speaking just enough HTTP/1.1 to post a
-/// webhook and read the answer (a general client would spend more of the two cores than
-/// the bot it measures).
-struct Sender {
-    addr: std::net::SocketAddr,
-    conn: Option<std::io::BufReader<std::net::TcpStream>>,
-}
-
-impl Sender {
-    /// Posts `body` signed with `signature`; the answer's status, or why there is none.
-    fn post(&mut self, body: &str, signature: &str) -> Result<u16, String> {
-        use std::io::{BufRead, Read, Write};
-        if self.conn.is_none() {
-            let s = std::net::TcpStream::connect(self.addr).map_err(|e| e.to_string())?;
-            let _ = s.set_nodelay(true);
-            s.set_read_timeout(Some(Duration::from_secs(10)))
-                .map_err(|e| e.to_string())?;
-            self.conn = Some(std::io::BufReader::new(s));
-        }
-        let conn = self.conn.as_mut().expect("connected");
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nX-Spark-Signature: {signature}\r\nContent-Length: {}\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        );
-        let answer = (|| -> std::io::Result<(u16, bool)> {
-            conn.get_mut().write_all(request.as_bytes())?;
-            let mut line = String::new();
-            conn.read_line(&mut line)?;
-            let status = line
-                .split(' ')
-                .nth(1)
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
-            let (mut length, mut close) = (0usize, false);
-            loop {
-                line.clear();
-                conn.read_line(&mut line)?;
-                let header = line.trim_end().to_ascii_lowercase();
-                if header.is_empty() {
-                    break;
-                }
-                if let Some(v) = header.strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                close |= header == "connection: close";
-            }
-            let mut body = vec![0; length];
-            conn.read_exact(&mut body)?;
-            Ok((status, close))
-        })();
-        match answer {
-            Ok((status, close)) => {
-                if close {
-                    self.conn = None;
-                }
-                Ok(status)
-            }
-            Err(e) => {
-                self.conn = None;
-                Err(e.to_string())
-            }
-        }
-    }
-}
-
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// The CPU time the process has used, user and system, its exited threads included
-/// (`utime` + `stime` of `/proc/PID/stat`, in clock ticks of 10 ms).
-fn cpu_time(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // The command name is in parentheses and may hold spaces: fields count from after it.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // Fields 14 and 15 of the whole line are 12 and 13 after the name.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
-
-/// Samples the private resident memory (RssAnon) every 2 ms until stopped; the largest.
-struct PrivatePeak {
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<u64>,
-}
-
-impl PrivatePeak {
-    fn start(pid: u32) -> Self {
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let thread = std::thread::spawn({
-            let stop = stop.clone();
-            move || {
-                let mut peak = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    peak = peak.max(rss_kib(pid, "RssAnon:"));
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                peak.max(rss_kib(pid, "RssAnon:"))
-            }
-        });
-        PrivatePeak { stop, thread }
-    }
-
-    fn finish(self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap_or(0)
-    }
-}
-
-struct Bot(Child);
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+use webex_bot_bench::{
+    PrivatePeak, Sender, cpu_time, fake_api, percentile, rss_kib, signed_event, start_bot,
+};
 
 fn run(bot_exe: &str, concurrency: usize, events: u64) {
     let api = fake_api();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let spawned = Instant::now();
-    let bot = Bot(Command::new(bot_exe)
-        .env("WEBEX_ACCESS_TOKEN", "load-token")
-        .env("WEBEX_BASE_URL", format!("{}/v1", api.origin))
-        .env("WEBEX_WEBHOOK_SECRET", SECRET)
-        .env("WEBEX_LISTEN", format!("127.0.0.1:{port}"))
-        .env_remove("WEBEX_PUBLIC_URL")
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("start the bot"));
+    let (bot, port, ready_after) = start_bot(bot_exe, &api, &[]);
     let pid = bot.0.id();
-    let agent = ureq::Agent::new_with_config(
-        ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build(),
-    );
-    let health = format!("http://127.0.0.1:{port}/health");
-    let ready_after = loop {
-        if agent.get(&health).call().is_ok_and(|r| r.status() == 200) {
-            break spawned.elapsed();
-        }
-        if spawned.elapsed() > Duration::from_secs(10) {
-            eprintln!("the bot did not start");
-            return;
-        }
-        std::thread::yield_now();
-    };
     let idle_rss = rss_kib(pid, "VmRSS:");
     // Of which private (heap, stacks, relocated data); the rest is shared file pages.
     let idle_anon = rss_kib(pid, "RssAnon:");
 
     let bot_addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let secret = Secret::new(SECRET);
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
     let lost = Arc::new(AtomicUsize::new(0));
@@ -266,20 +41,22 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (secret, next, failed, lost, latencies, waiting) =
-                (secret.clone(), next.clone(), failed.clone(), lost.clone(), latencies.clone(), api.waiting.clone());
+            let (next, failed, lost, latencies, waiting) = (
+                next.clone(),
+                failed.clone(),
+                lost.clone(),
+                latencies.clone(),
+                api.waiting.clone(),
+            );
             std::thread::spawn(move || {
-                let mut sender = Sender { addr: bot_addr, conn: None };
+                let mut sender = Sender::new(bot_addr);
                 let mut mine = Vec::new();
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
                     if n >= events {
                         break;
                     }
-                    let body = format!(
-                        r#"{{"id":"hook","name":"load","resource":"messages","event":"created","actorId":"user","data":{{"id":"{n}","roomId":"room","roomType":"direct","personId":"user","personEmail":"user@example.com"}}}}"#
-                    );
-                    let sig = sign(&secret, body.as_bytes());
+                    let (body, sig) = signed_event(n);
                     // Std's channel sleeps at once; crossbeam's spins and yields the CPU a
                     // few times first, and those yields, from eight waiting senders, took
                     // the two cores from the bot being measured (p99 1.8 ms -> 0.5 ms).

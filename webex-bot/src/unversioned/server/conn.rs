@@ -564,12 +564,19 @@ impl<W: Wire> Conn<'_, W> {
 
     /// Answers a request that cannot be served, then the connection closes.
     fn refuse(&mut self, r: &Reject, head: Option<&Head>, peer: SocketAddr) {
-        log::info!(
-            "{}: rejected a request from {peer}: {} ({})",
-            self.shared.config.name,
-            r.status,
-            r.why
-        );
+        if let Some(unlogged) = self.shared.refusals.occur(Instant::now()) {
+            let more = if unlogged > 0 {
+                format!("; {unlogged} more refused since the last such line")
+            } else {
+                String::new()
+            };
+            log::info!(
+                "{}: rejected a request from {peer}: {} ({}){more}",
+                self.shared.config.name,
+                r.status,
+                r.why
+            );
+        }
         if let Some(hook) = &self.shared.config.on_refused {
             let target = head.map(|h| h.target.as_str());
             hook(&Refusal {

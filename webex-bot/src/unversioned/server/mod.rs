@@ -328,6 +328,7 @@ impl ServerBuilder {
             next_id: AtomicU64::new(0),
             epoch: Instant::now(),
             evicted: AtomicU64::new(0),
+            refusals: crate::limit::Summary::new(crate::limit::LOG_INTERVAL),
         });
         let acceptor = {
             let shared = shared.clone();
@@ -515,6 +516,9 @@ pub(crate) struct Inner {
     pub(crate) epoch: Instant,
     /// Connections closed to admit others, for the log.
     evicted: AtomicU64,
+    /// Refused requests: a line for the first, then one per interval with the count, so
+    /// that a client cannot choose how much is logged.
+    refusals: crate::limit::Summary,
 }
 
 #[derive(Default)]

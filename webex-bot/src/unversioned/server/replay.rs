@@ -85,6 +85,7 @@ impl ServerBuilder {
             next_id: AtomicU64::new(0),
             epoch: Instant::now(),
             evicted: AtomicU64::new(0),
+            refusals: crate::limit::Summary::new(crate::limit::LOG_INTERVAL),
         };
         let busy = AtomicBool::new(false);
         let idle_since = AtomicU64::new(0);
