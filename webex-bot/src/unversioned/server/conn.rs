@@ -374,7 +374,10 @@ impl<W: Wire> Conn<'_, W> {
         }
         // Memory follows the bytes received, not the length announced: a head that
         // announces a megabyte and sends nothing costs no more than a silent connection.
-        let mut body = Vec::with_capacity(length.min(INITIAL_BODY));
+        // What has arrived with the head is reserved, no more: even an untouched
+        // reservation costs a page per connection (its allocator header), 4 MiB for 1,000
+        // heads announcing bodies they never send.
+        let mut body = Vec::with_capacity(length.min(self.buf.len()));
         self.take_exact(&mut body, length)?;
         Ok(body)
     }
@@ -605,9 +608,6 @@ impl<W: Wire> Conn<'_, W> {
 
 /// The largest refused body still read away so that the client sees the `413`.
 const DISCARD_LIMIT: usize = 64 * 1024 * 1024;
-
-/// The most of a body reserved before its bytes arrive.
-const INITIAL_BODY: usize = 16 * 1024;
 
 /// The longest chunk-size line accepted, extensions included.
 const MAX_CHUNK_LINE: usize = 1024;
