@@ -18,6 +18,8 @@ pub const SECRET: &str = "loadgen-secret";
 pub struct FakeApi {
     pub origin: String,
     pub waiting: Waiting,
+    /// Replies received, by event number (a number twice is a duplicate reply).
+    pub replies: Arc<Mutex<HashMap<u64, u32>>>,
     _server: webex_bot::unversioned::server::Server,
 }
 
@@ -26,7 +28,9 @@ pub type Waiting = Arc<Mutex<HashMap<u64, std::sync::mpsc::SyncSender<Instant>>>
 
 pub fn fake_api() -> FakeApi {
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
+    let replies: Arc<Mutex<HashMap<u64, u32>>> = Arc::new(Mutex::new(HashMap::new()));
     let w = waiting.clone();
+    let r = replies.clone();
     let server = webex_bot::unversioned::server::Server::builder()
         .name("fake-api")
         .bind("127.0.0.1:0", move |req| {
@@ -45,9 +49,11 @@ pub fn fake_api() -> FakeApi {
                     .nth(1)
                     .and_then(|t| t.split('"').next())
                     .and_then(|t| t.parse::<u64>().ok())
-                    && let Some(tx) = w.lock().expect("waiting").remove(&n)
                 {
-                    let _ = tx.send(now);
+                    *r.lock().expect("replies").entry(n).or_default() += 1;
+                    if let Some(tx) = w.lock().expect("waiting").remove(&n) {
+                        let _ = tx.send(now);
+                    }
                 }
                 r#"{"id":"reply","roomId":"room"}"#.to_owned()
             } else {
@@ -59,6 +65,7 @@ pub fn fake_api() -> FakeApi {
     FakeApi {
         origin: format!("http://{}", server.local_addr()),
         waiting,
+        replies,
         _server: server,
     }
 }
@@ -215,7 +222,13 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// Starts `exe` as the bot: its token, the fake API as its base URL, the shared secret,
 /// listening on a free port of 127.0.0.1 (extra environment from `env`). Waits until its
 /// health route answers; the bot, its port and how long it took to be ready.
-pub fn start_bot(exe: &str, api: &FakeApi, env: &[(&str, &str)]) -> (Bot, u16, Duration) {
+/// With `log`, the bot's standard error (its log) goes to that file.
+pub fn start_bot(
+    exe: &str,
+    api: &FakeApi,
+    env: &[(&str, &str)],
+    log: Option<&std::path::Path>,
+) -> (Bot, u16, Duration) {
     let port = TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
@@ -231,6 +244,9 @@ pub fn start_bot(exe: &str, api: &FakeApi, env: &[(&str, &str)]) -> (Bot, u16, D
         .stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
+    }
+    if let Some(path) = log {
+        cmd.stderr(std::fs::File::create(path).expect("the log file"));
     }
     let bot = Bot(cmd.spawn().expect("start the bot"));
     let agent = ureq::Agent::new_with_config(

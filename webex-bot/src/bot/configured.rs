@@ -156,6 +156,7 @@ impl Bot {
             pool,
             webhooks: OnceLock::new(),
             refused: Summary::new(LOG_INTERVAL),
+            shed: Summary::new(LOG_INTERVAL),
             remove_webhooks: AtomicBool::new(s.remove_webhooks_on_shutdown),
         });
         let handler = WebhookHandler {

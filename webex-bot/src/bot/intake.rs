@@ -27,6 +27,9 @@ pub(crate) struct Intake {
     /// Refused deliveries (bad signature or malformed): logged as summaries, since an
     /// attacker controls how many there are.
     pub refused: Summary,
+    /// Deliveries shed with 503 (queue full, or shutting down): summaries too, since a
+    /// storm would otherwise write a line per event.
+    pub shed: Summary,
     /// Whether they are deleted at shutdown (once).
     pub remove_webhooks: AtomicBool,
 }
@@ -179,12 +182,19 @@ impl Intake {
                     self.dedup.lock().expect("dedup lock").forget(&key);
                 }
                 Counters::bump(&counters.shed);
-                match refused {
-                    Refused::Full(_) => {
-                        log::warn!("queue full: refused {key} with 503 (Webex will retry)")
-                    }
-                    Refused::Closed(_) => {
-                        log::info!("shutting down: refused {key} with 503 (Webex will retry)")
+                if let Some(unlogged) = self.shed.occur(Instant::now()) {
+                    let more = if unlogged > 0 {
+                        format!(" ({unlogged} more shed since the last such line)")
+                    } else {
+                        String::new()
+                    };
+                    match refused {
+                        Refused::Full(_) => log::warn!(
+                            "queue full: refused {key} with 503 (Webex will retry){more}"
+                        ),
+                        Refused::Closed(_) => log::info!(
+                            "shutting down: refused {key} with 503 (Webex will retry){more}"
+                        ),
                     }
                 }
                 Delivery::new(503, "busy, retry later")
@@ -229,6 +239,10 @@ impl Intake {
             log::warn!(
                 "shutdown: {unlogged} more webhook deliveries were rejected than were logged"
             );
+        }
+        let unlogged = self.shed.take_unlogged();
+        if unlogged > 0 {
+            log::warn!("shutdown: {unlogged} more deliveries were shed with 503 than were logged");
         }
         if self.remove_webhooks.swap(false, Ordering::SeqCst) {
             for id in self.webhooks.get().into_iter().flatten() {

@@ -25,7 +25,7 @@ use webex_bot_bench::{
 
 fn run(bot_exe: &str, concurrency: usize, events: u64) {
     let api = fake_api();
-    let (bot, port, ready_after) = start_bot(bot_exe, &api, &[]);
+    let (bot, port, ready_after) = start_bot(bot_exe, &api, &[], None);
     let pid = bot.0.id();
     let idle_rss = rss_kib(pid, "VmRSS:");
     // Of which private (heap, stacks, relocated data); the rest is shared file pages.
