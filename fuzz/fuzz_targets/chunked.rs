@@ -5,7 +5,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+mod wire;
 use webex_bot::unversioned::server::{Response, Server};
+use wire::undated;
 
 const HEAD: &[u8] = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
 const BODY_LIMIT: usize = 4096;
@@ -13,22 +16,6 @@ const BODY_LIMIT: usize = 4096;
 /// What the server wrote, without the `Date` lines (the clock is not part of the answer).
 fn serve(reads: &[&[u8]]) -> Vec<u8> {
     undated(&serve_raw(reads))
-}
-
-fn undated(wire: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(wire.len());
-    let mut rest = wire;
-    while !rest.is_empty() {
-        let end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .map_or(rest.len(), |i| i + 2);
-        if !rest.starts_with(b"Date: ") {
-            out.extend_from_slice(&rest[..end]);
-        }
-        rest = &rest[end..];
-    }
-    out
 }
 
 fn serve_raw(reads: &[&[u8]]) -> Vec<u8> {

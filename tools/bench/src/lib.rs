@@ -286,3 +286,30 @@ pub fn status_field(pid: u32, field: &str) -> u64 {
 pub fn open_descriptors(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count())
 }
+
+/// The command line as `--name value` pairs, `--bot PATH` taken out: the bot to run
+/// (default: the `echo` example built beside this program) and the other pairs in order.
+pub fn options() -> (String, Vec<(String, String)>) {
+    let mut bot = std::env::current_exe()
+        .expect("exe")
+        .with_file_name("echo")
+        .to_string_lossy()
+        .into_owned();
+    let mut rest = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(name) = args.next() {
+        let value = args.next().unwrap_or_default();
+        if name == "--bot" {
+            bot = value;
+        } else {
+            rest.push((name, value));
+        }
+    }
+    (bot, rest)
+}
+
+/// Prints `usage` and exits with status 2.
+pub fn usage(usage: &str) -> ! {
+    eprintln!("usage: {usage}");
+    std::process::exit(2)
+}

@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use webex_bot_bench::{
-    Sender, fake_api, open_descriptors, percentile, signed_event, start_bot, status_field,
+    Sender, fake_api, open_descriptors, options, percentile, signed_event, start_bot, status_field,
+    usage,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,25 +207,15 @@ fn main() {
     let mut connections = vec![1000usize, 2000];
     let mut deliveries = 20u64;
     let mut only: Option<String> = None;
-    let mut bot = std::env::current_exe()
-        .expect("exe")
-        .with_file_name("echo")
-        .to_string_lossy()
-        .into_owned();
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let v = args.next().unwrap_or_default();
-        match a.as_str() {
+    let (bot, options) = options();
+    for (name, v) in options {
+        match name.as_str() {
             "--connections" => connections = v.split(',').filter_map(|c| c.parse().ok()).collect(),
             "--deliveries" => deliveries = v.parse().unwrap_or(deliveries),
             "--kind" => only = Some(v),
-            "--bot" => bot = v,
-            _ => {
-                eprintln!(
-                    "usage: attack [--connections 1000,2000] [--deliveries 20] [--kind silent|announced|heads|bodies|mixed] [--bot PATH]"
-                );
-                std::process::exit(2);
-            }
+            _ => usage(
+                "attack [--connections 1000,2000] [--deliveries 20] [--kind silent|announced|heads|bodies|mixed] [--bot PATH]",
+            ),
         }
     }
     println!(

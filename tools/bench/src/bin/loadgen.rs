@@ -20,7 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use webex_bot_bench::{
-    PrivatePeak, Sender, cpu_time, fake_api, percentile, rss_kib, signed_event, start_bot,
+    PrivatePeak, Sender, cpu_time, fake_api, options, percentile, rss_kib, signed_event, start_bot,
+    usage,
 };
 
 fn run(bot_exe: &str, concurrency: usize, events: u64) {
@@ -116,22 +117,12 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
 fn main() {
     let mut concurrency = vec![8usize, 64, 512];
     let mut events = 20_000u64;
-    let mut bot = std::env::current_exe()
-        .expect("exe")
-        .with_file_name("echo")
-        .to_string_lossy()
-        .into_owned();
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let v = args.next().unwrap_or_default();
-        match a.as_str() {
+    let (bot, options) = options();
+    for (name, v) in options {
+        match name.as_str() {
             "--concurrency" => concurrency = v.split(',').filter_map(|c| c.parse().ok()).collect(),
             "--events" => events = v.parse().unwrap_or(events),
-            "--bot" => bot = v,
-            _ => {
-                eprintln!("usage: loadgen [--concurrency 8,64,512] [--events N] [--bot PATH]");
-                std::process::exit(2);
-            }
+            _ => usage("loadgen [--concurrency 8,64,512] [--events N] [--bot PATH]"),
         }
     }
     println!(

@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use webex_bot_bench::{PrivatePeak, Sender, fake_api, percentile, signed_event, start_bot};
+use webex_bot_bench::{
+    PrivatePeak, Sender, fake_api, options, percentile, signed_event, start_bot, usage,
+};
 
 /// Closed loop: `senders` each send and wait for the reply, for `length`; replies per second.
 fn capacity(
@@ -74,25 +76,13 @@ fn main() {
     let mut factor = 10.0f64;
     let mut seconds = 30u64;
     let mut senders = 128u64;
-    let mut bot = std::env::current_exe()
-        .expect("exe")
-        .with_file_name("echo")
-        .to_string_lossy()
-        .into_owned();
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let v = args.next().unwrap_or_default();
-        match a.as_str() {
+    let (bot, options) = options();
+    for (name, v) in options {
+        match name.as_str() {
             "--factor" => factor = v.parse().unwrap_or(factor),
             "--seconds" => seconds = v.parse().unwrap_or(seconds),
             "--senders" => senders = v.parse().unwrap_or(senders),
-            "--bot" => bot = v,
-            _ => {
-                eprintln!(
-                    "usage: overload [--factor 10] [--seconds 30] [--senders 128] [--bot PATH]"
-                );
-                std::process::exit(2);
-            }
+            _ => usage("overload [--factor 10] [--seconds 30] [--senders 128] [--bot PATH]"),
         }
     }
     let api = fake_api();

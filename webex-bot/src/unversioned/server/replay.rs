@@ -5,11 +5,10 @@
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::conn::{self, Marks, Wire};
-use super::{Conns, Inner, Request, Response, ServerBuilder};
+use super::{Inner, Request, Response, ServerBuilder};
 
 /// A client that sends `reads` in order, one read at most each, then closes its side.
 struct Recorded<'a> {
@@ -76,17 +75,7 @@ impl ServerBuilder {
     where
         H: Fn(Request) -> Response + Send + Sync + 'static,
     {
-        let shared = Inner {
-            config: self,
-            handler: Box::new(handler),
-            stopping: AtomicBool::new(false),
-            conns: Mutex::new(Conns::default()),
-            changed: Condvar::new(),
-            next_id: AtomicU64::new(0),
-            epoch: Instant::now(),
-            evicted: AtomicU64::new(0),
-            refusals: crate::limit::Summary::new(crate::limit::LOG_INTERVAL),
-        };
+        let shared = Inner::new(self, Box::new(handler));
         let busy = AtomicBool::new(false);
         let idle_since = AtomicU64::new(0);
         let marks = Marks {
