@@ -269,14 +269,7 @@ impl Matcher {
             let spec = self.specs[i];
             return Outcome::BadArgs(match miss {
                 Miss::Missing(name) => ArgError::new(spec, name, ArgProblem::missing()),
-                Miss::TooMany(at) => ArgError::new(
-                    spec,
-                    last_arg_name(spec),
-                    ArgProblem::new(format!(
-                        "`{}` is more than this command takes",
-                        text[at..].trim()
-                    )),
-                ),
+                Miss::TooMany(at) => ArgError::too_many(spec, text[at..].trim()),
                 Miss::Words => unreachable!("filtered above"),
             });
         }
@@ -299,17 +292,6 @@ impl Matcher {
             .min_by_key(|(d, _)| *d)
             .map(|(_, i)| self.specs[i])
     }
-}
-
-fn last_arg_name(spec: &CommandSpec) -> &'static str {
-    spec.pieces
-        .iter()
-        .rev()
-        .find_map(|p| match p {
-            Piece::Arg { name, .. } => Some(*name),
-            Piece::Literal(_) => None,
-        })
-        .unwrap_or(spec.name)
 }
 
 /// Keeps `matches` sorted by specificity, most specific first.
@@ -620,7 +602,7 @@ mod tests {
         );
         assert_eq!(
             run(&m, "find 1 2"),
-            Err("I couldn't read `<ticket>`: `2` is more than this command takes.\nUsage: `find <ticket>`".into())
+            Err("`2` is more than this command takes.\nUsage: `find <ticket>`".into())
         );
         assert_eq!(
             run(&m, "ticket close 7").unwrap_err(),

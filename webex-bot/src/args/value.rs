@@ -301,7 +301,25 @@ impl ArgError {
         ArgError { spec, arg, problem }
     }
 
-    /// The argument's name.
+    /// The message went on after the command's last argument: `extra` is what was left.
+    /// No argument is to blame, so [`arg`](Self::arg) is empty.
+    ///
+    /// ```
+    /// use webex_bot::args::{ArgError, CommandSpec};
+    /// static SPEC: CommandSpec = CommandSpec::new("add", "add <a> <b>", &[]);
+    /// let e = ArgError::too_many(&SPEC, "3");
+    /// assert_eq!(e.to_string(), "`3` is more than this command takes.\nUsage: `add <a> <b>`");
+    /// assert_eq!(e.arg(), "");
+    /// ```
+    pub fn too_many(spec: &'static CommandSpec, extra: &str) -> Self {
+        ArgError {
+            spec,
+            arg: "",
+            problem: ArgProblem(format!("`{extra}` is more than this command takes")),
+        }
+    }
+
+    /// The argument's name (empty when the message had more than the command takes).
     ///
     /// ```
     /// # use webex_bot::args::*; use webex_bot::unversioned::*;
@@ -351,6 +369,9 @@ impl fmt::Display for ArgError {
             })
             .unwrap_or_else(|| format!("<{}>", self.arg));
         let usage = self.spec.usage();
+        if self.arg.is_empty() {
+            return write!(f, "{}.\nUsage: `{usage}`", self.problem);
+        }
         if self.problem.is_missing() {
             return write!(f, "You left out `{arg}`.\nUsage: `{usage}`");
         }
