@@ -107,7 +107,7 @@ mod tests {
         b.submit_card(&card, json!({"rating": "1", "follow_up": "true"}))
             .assert_text("Thanks for rating 1! Someone will get in touch.");
         b.submit_card(&card, json!({}))
-            .assert_contains("Sorry, I couldn't read that form");
+            .assert_text("Sorry, I couldn't read that form: please fill in `rating`");
         b.say("results")
             .assert_text("2 answer(s), average rating 3.0");
     }

@@ -77,7 +77,7 @@ fn a_card_handler_gets_the_sender_room_inputs_and_state() {
     // Inputs that do not read into the author's type: the user is told, the handler does
     // not run.
     b.submit_card(&card, json!({"other": 1}))
-        .assert_contains("Sorry, I couldn't read that form: missing field `choice`");
+        .assert_contains("Sorry, I couldn't read that form: please fill in `choice`");
     assert_eq!(b.running().stats().panics, 0);
 }
 

@@ -223,7 +223,7 @@ impl<T: Send + Sync + 'static> FromContext for State<T> {
 impl<T: serde::de::DeserializeOwned> FromContext for Inputs<T> {
     fn from_context(ctx: &Context) -> Result<Self, InjectError> {
         let action = ctx.card().ok_or_else(|| not_here::<Self>(ctx))?;
-        serde_json::from_value(action.inputs.clone())
+        super::form::read(&action.inputs)
             .map(Inputs)
             .map_err(|e| InjectError::with_source(InjectErrorKind::BadInput, "the form", e))
     }

@@ -24,6 +24,7 @@ mod engine;
 mod error;
 mod events;
 mod extract;
+mod form;
 mod handler;
 mod intake;
 mod kinds;
