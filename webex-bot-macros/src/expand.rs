@@ -189,6 +189,20 @@ fn bind_params(
                 .to_owned()
         })
         .collect();
+    // Every parameter's name, for hints that offer only the pattern's arguments that no
+    // parameter takes.
+    let all_names: Vec<String> = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(p) => Some(p.ident.to_string().trim_start_matches("r#").to_owned()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
     let mut params = Vec::new();
     for input in &func.sig.inputs {
         let FnArg::Typed(pt) = input else { continue };
@@ -213,7 +227,11 @@ fn bind_params(
                 if let (Some(n), true) = (name.as_deref(), looks_like_arg_type(&pt.ty))
                     && !mentioned.iter().any(|m| m == n)
                 {
-                    let unused: Vec<&str> = args.iter().map(|a| a.1).collect();
+                    let unused: Vec<&str> = args
+                        .iter()
+                        .map(|a| a.1)
+                        .filter(|a| !all_names.iter().any(|p| p == a))
+                        .collect();
                     let hint = match pattern::closest(n, unused.iter().copied()) {
                         Some(c) => format!(
                             "; did you mean to call the parameter `{c}`, as in the pattern?"
@@ -251,7 +269,12 @@ fn bind_params(
                 Kind::Optional => format!("[{name}]"),
                 Kind::Rest => format!("<{name}...>"),
             };
-            let others: Vec<&str> = param_names.iter().map(String::as_str).collect();
+            // Only parameters that no argument of the pattern names.
+            let others: Vec<&str> = param_names
+                .iter()
+                .map(String::as_str)
+                .filter(|p| !args.iter().any(|a| a.1 == *p))
+                .collect();
             let hint = match pattern::closest(name, others.into_iter()) {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => format!("add a parameter `{name}` to the function"),
