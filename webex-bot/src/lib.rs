@@ -1,7 +1,42 @@
 //! # webex-bot
 //!
-//! Write Cisco Webex bots by annotating plain functions. Everything is blocking: no async
-//! runtime. See the crate README and the book for a guided tour.
+//! Write Cisco Webex bots by annotating plain functions with the command they answer; the
+//! crate parses messages into typed arguments, answers `help`, receives Webex's webhooks
+//! (signature checked), dispatches and replies. Everything is blocking: no async runtime.
+//! A local Webex emulator lets a bot run in the terminal and be tested with no account.
+//!
+//! ```
+//! use webex_bot::{Bot, command, commands, testing::TestBot};
+//!
+//! /// Look a ticket up.
+//! #[command("find <ticket>")]
+//! fn find(ticket: u32) -> String {
+//!     format!("Ticket {ticket} is open")
+//! }
+//!
+//! // In `main`: `webex_bot::run(Bot::builder(commands![find]))` serves Webex when
+//! // WEBEX_ACCESS_TOKEN is set, and chats in the terminal otherwise. In a test:
+//! let bot = TestBot::start(Bot::builder(commands![find])).unwrap();
+//! bot.say("find 42").assert_text("Ticket 42 is open");
+//! bot.say("find abc").assert_contains("`abc` is not a whole number");
+//! ```
+//!
+//! ## Where to go next
+//!
+//! - **The book**, in `book/` of the repository (`mdbook serve book` opens it): a quick
+//!   start, the three patterns (notifier, controller, assistant), conversations, testing,
+//!   going live, performance and reliability.
+//! - [`command`] for patterns (`<arg>`, `[optional]`, `<rest...>`, aliases, help text) and
+//!   [`ArgEnum`] for arguments that are one of a few words.
+//! - [`BotBuilder`] for everything a bot is made of: commands, cards, membership events,
+//!   routes, state, access rules; [`Context`] and [`FromContext`] for what a handler may
+//!   take; [`Reply`], [`Markdown`] and [`Card`] for what it may answer.
+//! - [`testing::TestBot`] and the [`emulator`] for tests; [`shell`] for the terminal.
+//! - [`Client`] for the REST API on its own; [`webhook`] for signatures and webhook
+//!   management; [`logging`] for logs that keep secrets out.
+//!
+//! Configuration comes from the environment (`WEBEX_ACCESS_TOKEN`, `WEBEX_BASE_URL`,
+//! `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL`, `WEBEX_LISTEN`): see [`BotBuilder::env`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
