@@ -196,11 +196,21 @@ pub fn with_button_data(card_message: &Message, inputs: serde_json::Value) -> se
 /// ```
 pub fn display_text(m: &Message) -> String {
     let mut s = m.text.clone().unwrap_or_default();
-    for a in m.attachments.iter().filter(|a| a.is_card()) {
+    let cards: Vec<String> = m
+        .attachments
+        .iter()
+        .filter(|a| a.is_card())
+        .map(|a| render_text(&a.content).trim_end().to_owned())
+        .collect();
+    // A card's default fallback text is its own rendering: shown once, not twice.
+    if cards.iter().any(|c| c.as_str() == s.trim_end()) {
+        s.clear();
+    }
+    for card in cards {
         if !s.is_empty() {
             s.push('\n');
         }
-        s.push_str(render_text(&a.content).trim_end());
+        s.push_str(&card);
     }
     for f in &m.files {
         if !s.is_empty() {
