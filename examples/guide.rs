@@ -86,10 +86,23 @@ fn quiet() -> Option<String> {
 }
 // ANCHOR_END: replies
 
+// ANCHOR: later
+/// Remind me of something in a few minutes: `remind 5 stretch`.
+#[command("remind <minutes> <text...>")]
+fn remind(minutes: u64, text: String, ctx: &Context) -> String {
+    // Sent to this room (in this thread, if the command was in one) when the time comes.
+    ctx.reply_later(
+        std::time::Duration::from_secs(minutes * 60),
+        format!("Reminder: {text}"),
+    );
+    format!("I'll remind you in {minutes} minute(s).")
+}
+// ANCHOR_END: later
+
 /// The guide's bot.
 pub fn bot() -> BotBuilder {
     Bot::builder(commands![
-        status, deploy, add, tell, invite, hello, details, menu, export, quiet
+        status, deploy, add, tell, invite, hello, details, menu, export, quiet, remind
     ])
 }
 
@@ -135,6 +148,18 @@ mod tests {
         bot.say("quiet").assert_none();
     }
     // ANCHOR_END: test
+
+    // ANCHOR: later_test
+    #[test]
+    fn a_reminder_comes_later() {
+        let bot = TestBot::start(super::bot()).unwrap();
+        // Zero minutes: at once, but still from its own thread, after the reply.
+        bot.say("remind 0 stretch")
+            .assert_contains("I'll remind you in 0 minute(s).");
+        bot.expect_later("Reminder:")
+            .assert_text("Reminder: stretch");
+    }
+    // ANCHOR_END: later_test
 
     #[test]
     fn replies_of_every_kind() {

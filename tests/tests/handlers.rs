@@ -292,3 +292,36 @@ fn a_bot_that_cannot_verify_deliveries_does_not_start_unless_told_by_name() {
     assert_eq!(handler.handle(body, None).status(), 200);
     handler.shutdown();
 }
+
+/// Remind me.
+#[command("remind <text...>")]
+fn remind(text: String, ctx: &Context) -> String {
+    ctx.reply_later(
+        std::time::Duration::from_millis(20),
+        format!("Reminder: {text}"),
+    );
+    "I'll remind you.".into()
+}
+
+/// Schedules a reminder in an hour and cancels it.
+#[command("never")]
+fn never(ctx: &Context) -> String {
+    let later = ctx.reply_later(std::time::Duration::from_secs(3600), "too late");
+    format!("cancelled: {}", later.cancel())
+}
+
+#[test]
+fn a_command_replies_later_and_a_cancelled_reply_is_not_sent() {
+    let b = TestBot::start(Bot::builder(commands![remind, never])).unwrap();
+    // The reminder may come while the harness still waits for the first reply: the first
+    // is checked with assert_contains, the reminder found wherever it came.
+    b.say("remind stretch").assert_contains("I'll remind you.");
+    b.expect_later("Reminder:").assert_text("Reminder: stretch");
+    // In a group room too, in that room.
+    b.say_in_group("remind drink water")
+        .assert_contains("I'll remind you.");
+    let later = b.expect_later("Reminder:");
+    later.assert_text("Reminder: drink water");
+    assert_eq!(later.messages[0].room_id.as_deref(), Some(b.group_room()));
+    b.say("never").assert_text("cancelled: true");
+}

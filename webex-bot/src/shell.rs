@@ -9,13 +9,22 @@
 //! - `/submit [ACTION] [NAME=VALUE ...]`: press a submit button of the last card.
 //! - `/file PATH [TEXT]`: send a file (in the direct room), with a text.
 //! - `/help`, `/quit` (or end of input).
+//!
+//! `@Alice` (the first name or full name of a person the emulator knows) is a mention of
+//! that person, as the Webex app makes one. What the bot posts on its own, from a timer or a
+//! route, is shown when it comes; a message posted in another room than yours says which.
 
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use crate::bot::{BotBuilder, BotError};
-use crate::models::Message;
+use crate::emulator::Emulator;
+use crate::models::{Message, NewMessage};
 use crate::testing::{Replies, TestBot, TestError, display_text};
 
 const SHELL_HELP: &str = "Shell commands: /group (talk in a group room, mentioning the bot), /direct (back to the direct room), \
@@ -37,7 +46,7 @@ const SHELL_HELP: &str = "Shell commands: /group (talk in a group room, mentioni
 pub fn run_with(
     builder: BotBuilder,
     input: impl BufRead,
-    mut output: impl Write,
+    output: impl Write + Send,
     mut notice: impl Write,
 ) -> Result<(), BotError> {
     let bot = TestBot::start(builder).map_err(|e| match e {
@@ -52,20 +61,55 @@ pub fn run_with(
         notice,
         "webex-bot shell: running offline against an embedded Webex emulator ({}).\n\
          To run against Webex, set WEBEX_ACCESS_TOKEN (and WEBEX_PUBLIC_URL for webhooks).\n\
-         You are {} in a direct room with the bot. {SHELL_HELP}",
+         You are {} in a direct room with the bot; write @{} to mention yourself. {SHELL_HELP}",
         bot.emulator().base_url(),
-        bot.user().name
+        bot.user().name,
+        first_name(&bot.user().name),
     );
+    // Messages already there (a greeting on start is shown below, once).
+    let screen = Mutex::new(Screen {
+        out: output,
+        shown: HashSet::new(),
+        last_card: None,
+        here: None,
+        direct_room: None,
+    });
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // What the bot posts on its own (timers, notifications, routes) is shown when it
+        // comes, not with the next reply.
+        scope.spawn(|| {
+            while !done.load(Ordering::SeqCst) {
+                bot.emulator().wait_until(Duration::from_millis(500), |e| {
+                    done.load(Ordering::SeqCst) || has_unseen(e, &screen)
+                });
+                show_new(&bot, &screen);
+            }
+        });
+        chat(&bot, input, &screen);
+        done.store(true, Ordering::SeqCst);
+        // Wake the watcher: any change to the emulator would; a read does not, so it waits
+        // out its half second at most.
+    });
+    Ok(())
+}
+
+/// The terminal, and what has been shown on it.
+struct Screen<W> {
+    out: W,
+    /// Ids of the bot's messages shown.
+    shown: HashSet<String>,
+    /// The last card the bot sent, for `/submit`.
+    last_card: Option<Message>,
+    /// The room the user is writing in, once known.
+    here: Option<String>,
+    direct_room: Option<String>,
+}
+
+fn chat<W: Write>(bot: &TestBot, input: impl BufRead, screen: &Mutex<Screen<W>>) {
     let mut in_group = false;
-    let mut last_card: Option<Message> = None;
-    // Messages already shown: the bot may also post on its own (timers, routes), and those
-    // are shown with the next reply.
-    let mut shown: std::collections::HashSet<String> = bot
-        .emulator()
-        .all_messages()
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
+    let say = |line: &str| writeln_to(screen, line);
+    show_new(bot, screen);
     for line in input.lines() {
         let Ok(line) = line else { break };
         let line = line.trim_end_matches('\r');
@@ -76,20 +120,21 @@ pub fn run_with(
         let replies: Option<Replies> = match cmd {
             "/quit" | "/exit" => break,
             "/help" => {
-                let _ = writeln!(output, "{SHELL_HELP}");
+                say(SHELL_HELP);
                 None
             }
             "/group" => {
                 in_group = true;
-                let _ = writeln!(
-                    output,
-                    "(now in the group room; your messages mention the bot)"
-                );
+                screen.lock().expect("screen").here = Some(bot.group_room().to_owned());
+                say("(now in the group room; your messages mention the bot)");
                 None
             }
             "/direct" => {
                 in_group = false;
-                let _ = writeln!(output, "(now in the direct room)");
+                let mut s = screen.lock().expect("screen");
+                s.here = s.direct_room.clone();
+                drop(s);
+                say("(now in the direct room)");
                 None
             }
             "/plain" => Some(bot.say_in_group_unmentioned(rest)),
@@ -104,40 +149,132 @@ pub fn run_with(
                         Some(bot.say_with_file(text, &name, &bytes))
                     }
                     Err(e) => {
-                        let _ = writeln!(output, "(cannot read {path}: {e})");
+                        say(&format!("(cannot read {path}: {e})"));
                         None
                     }
                 }
             }
-            "/submit" => match &last_card {
-                None => {
-                    let _ = writeln!(output, "(no card to submit yet)");
-                    None
+            "/submit" => {
+                let card = screen.lock().expect("screen").last_card.clone();
+                match card {
+                    None => {
+                        say("(no card to submit yet)");
+                        None
+                    }
+                    Some(card) => Some(bot.submit_card(&card, submit_inputs(rest))),
                 }
-                Some(card) => Some(bot.submit_card(card, submit_inputs(rest))),
-            },
-            _ if in_group => Some(bot.say_in_group(line)),
-            _ => Some(bot.say(line)),
-        };
-        if replies.is_some() {
-            let bot_id = &bot.emulator().bot().id;
-            for m in bot.emulator().all_messages() {
-                if m.person_id.as_deref() != Some(bot_id.as_str()) || !shown.insert(m.id.clone()) {
-                    shown.insert(m.id.clone());
-                    continue;
-                }
-                if !m.attachments.is_empty() {
-                    last_card = Some(m.clone());
-                }
-                print_message(&mut output, &m);
             }
-            let _ = output.flush();
+            _ => Some(send_line(bot, line, in_group)),
+        };
+        if let Some(r) = &replies
+            && !in_group
+            && let Some(room) = r.sent.as_ref().and_then(|m| m.room_id.clone())
+            && cmd != "/plain"
+            && cmd != "/submit"
+        {
+            let mut s = screen.lock().expect("screen");
+            s.direct_room = Some(room.clone());
+            s.here = Some(room);
         }
+        show_new(bot, screen);
     }
-    Ok(())
 }
 
-fn print_message(out: &mut impl Write, m: &Message) {
+/// Sends a typed line as the user: `@Name` of a person the emulator knows becomes a
+/// mention of them, as the Webex app makes one.
+fn send_line(bot: &TestBot, line: &str, in_group: bool) -> Replies {
+    let users = bot.emulator().users();
+    let mut mentioned = false;
+    let words: Vec<String> = line
+        .split(' ')
+        .map(|w| {
+            let who = w.strip_prefix('@').and_then(|name| {
+                users.iter().find(|u| {
+                    first_name(&u.name).eq_ignore_ascii_case(name)
+                        || u.name.eq_ignore_ascii_case(name)
+                })
+            });
+            match who {
+                Some(u) => {
+                    mentioned = true;
+                    format!("<@personId:{}|{}>", u.id, first_name(&u.name))
+                }
+                None => crate::markdown::escape(w),
+            }
+        })
+        .collect();
+    if !mentioned {
+        return if in_group {
+            bot.say_in_group(line)
+        } else {
+            bot.say(line)
+        };
+    }
+    let md = words.join(" ");
+    let b = bot.emulator().bot();
+    if in_group {
+        let md = format!("<@personId:{}|{}> {md}", b.id, first_name(&b.name));
+        bot.send(NewMessage::to_room(bot.group_room()).markdown(md))
+    } else {
+        bot.send(NewMessage::to_email(&b.email).markdown(md))
+    }
+}
+
+fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or(name)
+}
+
+fn writeln_to<W: Write>(screen: &Mutex<Screen<W>>, line: &str) {
+    let mut s = screen.lock().expect("screen");
+    let _ = writeln!(s.out, "{line}");
+    let _ = s.out.flush();
+}
+
+/// Whether the bot has posted a message not shown yet.
+fn has_unseen<W>(emulator: &Emulator, screen: &Mutex<Screen<W>>) -> bool {
+    let bot_id = &emulator.bot().id;
+    let s = screen.lock().expect("screen");
+    emulator
+        .all_messages()
+        .iter()
+        .any(|m| m.person_id.as_deref() == Some(bot_id.as_str()) && !s.shown.contains(&m.id))
+}
+
+/// Shows the bot's messages not shown yet, in order, each once; one posted in another room
+/// than the user's says which.
+fn show_new<W: Write>(bot: &TestBot, screen: &Mutex<Screen<W>>) {
+    let bot_id = &bot.emulator().bot().id;
+    let mut s = screen.lock().expect("screen");
+    for m in bot.emulator().all_messages() {
+        if m.person_id.as_deref() != Some(bot_id.as_str()) || !s.shown.insert(m.id.clone()) {
+            continue;
+        }
+        if !m.attachments.is_empty() {
+            s.last_card = Some(m.clone());
+        }
+        let room = m.room_id.as_deref().unwrap_or("");
+        let label = if s.here.as_deref().is_none_or(|h| h == room) {
+            String::new()
+        } else if room == bot.group_room() {
+            " [in the group room]".to_owned()
+        } else if s.direct_room.as_deref() == Some(room) {
+            " [in the direct room]".to_owned()
+        } else {
+            let title = bot
+                .user_client()
+                .rooms()
+                .get(room)
+                .ok()
+                .and_then(|r| r.title)
+                .unwrap_or_else(|| "another room".into());
+            format!(" [in {title}]")
+        };
+        print_message(&mut s.out, &m, &label);
+    }
+    let _ = s.out.flush();
+}
+
+fn print_message(out: &mut impl Write, m: &Message, label: &str) {
     let text = display_text(m);
     let thread = if m.parent_id.is_some() {
         " (in thread)"
@@ -145,7 +282,7 @@ fn print_message(out: &mut impl Write, m: &Message) {
         ""
     };
     let mut lines = text.lines();
-    let _ = writeln!(out, "bot{thread}> {}", lines.next().unwrap_or(""));
+    let _ = writeln!(out, "bot{thread}{label}> {}", lines.next().unwrap_or(""));
     for l in lines {
         let _ = writeln!(out, "     {l}");
     }

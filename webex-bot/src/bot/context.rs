@@ -304,6 +304,31 @@ impl Context {
         Notifier::new(self.client.clone())
     }
 
+    /// Replies to this event's room after `delay` (a reminder), as a reply returned by the
+    /// handler would be sent now (in its thread, if it was in one); a failure is logged.
+    /// [`Scheduled::cancel`](super::Scheduled::cancel) stops it. Kept in memory only: what
+    /// is still waiting when the process ends is not sent. Tests wait for it with
+    /// [`TestBot::expect_later`](crate::testing::TestBot::expect_later).
+    ///
+    /// ```
+    /// # use webex_bot::{BotIdentity, Client, Context, models::Message};
+    /// let ctx = Context::new(Client::new("t"), Message::default(), BotIdentity::new("bot-id", "Bot"));
+    /// let later = ctx.reply_later(std::time::Duration::from_secs(600), "Time for a break!");
+    /// assert!(later.cancel());
+    /// ```
+    pub fn reply_later(
+        &self,
+        delay: std::time::Duration,
+        reply: impl super::reply::IntoReply,
+    ) -> super::Scheduled {
+        super::notifier::schedule(
+            self.client.clone(),
+            Some(self.origin.clone()),
+            delay,
+            reply.into_reply(),
+        )
+    }
+
     /// Who the bot is.
     ///
     /// ```

@@ -48,7 +48,7 @@ pub use extract::{FromContext, InjectError, InjectErrorKind};
 pub use handler::Handler;
 pub use intake::{Delivery, WebhookHandler};
 pub use kinds::{HandlerKind, Requirement};
-pub use notifier::Notifier;
+pub use notifier::{Notifier, Scheduled};
 pub use reply::{Content, IntoReply, Outgoing, Reply, Target};
 pub use routes::{IntoRouteResponse, RouteRequest, RouteResponse};
 pub use running::RunningBot;

@@ -54,6 +54,8 @@ pub struct TestBot {
     group_room: String,
     timeout: Duration,
     transcript: std::sync::Mutex<String>,
+    /// Ids of the bot's messages returned by `expect_later` already.
+    returned_later: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl std::fmt::Debug for TestBot {
@@ -158,6 +160,7 @@ impl TestBot {
             group_room: room.id,
             timeout: DEFAULT_TIMEOUT,
             transcript: std::sync::Mutex::new(String::new()),
+            returned_later: std::sync::Mutex::new(std::collections::HashSet::new()),
         };
         t.settle(Since::Ids(Vec::new()));
         Ok(t)
@@ -286,6 +289,7 @@ impl TestBot {
     /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
     /// bot.say("echo hi").assert_text("hi");
     /// ```
+    #[track_caller]
     pub fn say(&self, text: &str) -> Replies {
         self.send(NewMessage::to_email(&self.emulator.bot().email).text(text))
     }
@@ -300,6 +304,7 @@ impl TestBot {
     /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
     /// bot.say_in_group("echo hi").assert_text("hi");
     /// ```
+    #[track_caller]
     pub fn say_in_group(&self, text: &str) -> Replies {
         let bot = self.emulator.bot();
         let md = format!(
@@ -321,6 +326,7 @@ impl TestBot {
     /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
     /// bot.say_in_group_unmentioned("echo hi").assert_none();
     /// ```
+    #[track_caller]
     pub fn say_in_group_unmentioned(&self, text: &str) -> Replies {
         self.send(NewMessage::to_room(&self.group_room).text(text))
     }
@@ -336,6 +342,7 @@ impl TestBot {
     /// let r = bot.say_with_file("echo with a file", "a.txt", b"data");
     /// r.assert_text("with a file");
     /// ```
+    #[track_caller]
     pub fn say_with_file(&self, text: &str, file_name: &str, bytes: &[u8]) -> Replies {
         let message = NewMessage::to_email(&self.emulator.bot().email).text(text);
         let sent = match self
@@ -366,6 +373,7 @@ impl TestBot {
     /// use webex_bot::models::NewMessage;
     /// bot.send(NewMessage::to_email("test-bot@webex.bot").markdown("echo **bold**")).assert_text("bold");
     /// ```
+    #[track_caller]
     pub fn send(&self, message: NewMessage) -> Replies {
         self.send_with(&self.user_client, &self.user, message)
     }
@@ -383,10 +391,12 @@ impl TestBot {
     /// let bob = bot.emulator().add_user("Bob", "bob@example.com");
     /// bot.send_as(&bob, NewMessage::to_email("test-bot@webex.bot").text("echo hi")).assert_text("hi");
     /// ```
+    #[track_caller]
     pub fn send_as(&self, account: &Account, message: NewMessage) -> Replies {
         self.send_with(&self.emulator.client_for(account), account, message)
     }
 
+    #[track_caller]
     fn send_with(&self, client: &Client, account: &Account, message: NewMessage) -> Replies {
         let sent = match client.messages().create(&message) {
             Ok(m) => m,
@@ -398,6 +408,67 @@ impl TestBot {
         };
         self.note(&format!("{}: {}", account.name, display_text(&sent)));
         self.settle(Since::Message(Box::new(sent)))
+    }
+
+    /// Waits for a message from the bot whose text contains `needle` and that no earlier
+    /// `expect_later` returned: one the bot posts later, on its own (a reminder from
+    /// [`Context::reply_later`](crate::Context::reply_later), a notification from a timer or
+    /// another thread). If it came already, while the harness waited for an earlier action,
+    /// it is returned at once; so an action that schedules one is best checked with
+    /// `assert_contains`. Event-driven: it returns as soon as the message is there, and
+    /// fails after the harness timeout ([`set_timeout`](Self::set_timeout)) with the
+    /// conversation so far.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webex_bot::{Bot, Context, command, commands, testing::TestBot};
+    ///
+    /// /// Remind me.
+    /// #[command("remind <text...>")]
+    /// fn remind(text: String, ctx: &Context) -> String {
+    ///     ctx.reply_later(Duration::from_millis(10), format!("Reminder: {text}"));
+    ///     "I'll remind you.".into()
+    /// }
+    ///
+    /// let bot = TestBot::start(Bot::builder(commands![remind])).unwrap();
+    /// bot.say("remind stretch").assert_contains("I'll remind you.");
+    /// bot.expect_later("Reminder:").assert_text("Reminder: stretch");
+    /// ```
+    #[track_caller]
+    pub fn expect_later(&self, needle: &str) -> Replies {
+        let bot_id = self.emulator.bot().id.clone();
+        let found = |e: &Emulator| -> Option<Message> {
+            let returned = self.returned_later.lock().expect("returned");
+            e.all_messages()
+                .into_iter()
+                .filter(|m| m.person_id.as_deref() == Some(bot_id.as_str()))
+                .filter(|m| !returned.contains(&m.id))
+                .find(|m| display_text(m).contains(needle))
+        };
+        if !self
+            .emulator
+            .wait_until(self.timeout, |e| found(e).is_some())
+        {
+            panic!(
+                "the bot posted nothing with {needle:?} within {:?}\n{}",
+                self.timeout,
+                self.transcript()
+            );
+        }
+        let message = found(&self.emulator).expect("found above");
+        self.note(&format!(
+            "bot (later): {}",
+            display_text(&message).replace('\n', "\n       ")
+        ));
+        self.returned_later
+            .lock()
+            .expect("returned")
+            .insert(message.id.clone());
+        Replies {
+            sent: None,
+            messages: vec![message],
+            transcript: self.transcript(),
+        }
     }
 
     /// Presses a submit button of a card: `inputs` are the card's input values (include
@@ -412,6 +483,7 @@ impl TestBot {
     /// // See the cards example: `bot.submit_card(&replies.card(), json!({"action": "send"}))`.
     /// let _ = &bot;
     /// ```
+    #[track_caller]
     pub fn submit_card(&self, card_message: &Message, inputs: serde_json::Value) -> Replies {
         let inputs = with_button_data(card_message, inputs);
         let before = self.message_ids();
@@ -439,6 +511,7 @@ impl TestBot {
     /// replies.assert_none();
     /// assert!(!room.is_empty());
     /// ```
+    #[track_caller]
     pub fn add_bot_to_new_room(&self, title: &str) -> (String, Replies) {
         let before = self.message_ids();
         let room = self
@@ -465,6 +538,7 @@ impl TestBot {
     /// let (room, _) = bot.add_bot_to_new_room("Brief");
     /// bot.remove_bot_from_room(&room).assert_none();
     /// ```
+    #[track_caller]
     pub fn remove_bot_from_room(&self, room_id: &str) -> Replies {
         let before = self.message_ids();
         let bot_id = &self.emulator.bot().id;
@@ -477,8 +551,10 @@ impl TestBot {
                     .person_id(bot_id.clone()),
             )
             .next()
-            .and_then(Result::ok)
-            .unwrap_or_else(|| panic!("the bot is not in room {room_id}\n{}", self.transcript()));
+            .and_then(Result::ok);
+        let Some(membership) = membership else {
+            panic!("the bot is not in room {room_id}\n{}", self.transcript());
+        };
         self.user_client
             .memberships()
             .delete(&membership.id)
@@ -518,6 +594,7 @@ impl TestBot {
 
     /// Waits until every delivery the last action caused was made and handled, then
     /// returns the bot's messages created since `since`.
+    #[track_caller]
     fn settle(&self, since: Since) -> Replies {
         let running = self.running();
         let done = self.emulator.wait_until(self.timeout, |e| {

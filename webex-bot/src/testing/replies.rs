@@ -37,6 +37,7 @@ impl Replies {
     /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
     /// assert_eq!(bot.say("echo hi").text(), "hi");
     /// ```
+    #[track_caller]
     pub fn text(&self) -> String {
         assert_eq!(
             self.messages.len(),
@@ -57,6 +58,7 @@ impl Replies {
     /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
     /// bot.say("echo hi").assert_text("hi");
     /// ```
+    #[track_caller]
     pub fn assert_text(&self, expected: &str) -> &Self {
         let got = self.text();
         assert_eq!(
@@ -78,6 +80,7 @@ impl Replies {
     /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
     /// bot.say("echo hello there").assert_contains("there");
     /// ```
+    #[track_caller]
     pub fn assert_contains(&self, needle: &str) -> &Self {
         assert!(
             self.messages
@@ -99,6 +102,7 @@ impl Replies {
     /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
     /// bot.say_in_group_unmentioned("echo hi").assert_none();
     /// ```
+    #[track_caller]
     pub fn assert_none(&self) -> &Self {
         assert!(
             self.messages.is_empty(),
@@ -122,11 +126,13 @@ impl Replies {
     /// let replies = bot.say("echo hi");
     /// assert!(replies.messages[0].attachments.is_empty());
     /// ```
+    #[track_caller]
     pub fn card(&self) -> &Message {
-        self.messages
-            .iter()
-            .find(|m| !m.attachments.is_empty())
-            .unwrap_or_else(|| panic!("no reply carries a card\n{}", self.transcript))
+        // No closure: it would be the panic's location instead of the caller.
+        match self.messages.iter().find(|m| !m.attachments.is_empty()) {
+            Some(m) => m,
+            None => panic!("no reply carries a card\n{}", self.transcript),
+        }
     }
 
     /// The conversation so far, for failure messages.
