@@ -150,6 +150,7 @@ pub fn time(text: &str) -> Option<String> {
 }
 // ANCHOR_END: entities
 
+// ANCHOR: booking
 /// A booking in progress or made.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Booking {
@@ -161,6 +162,7 @@ pub struct Booking {
     /// The time.
     pub time: String,
 }
+// ANCHOR_END: booking
 
 /// A booking being put together: the day and time understood so far, by (space, person).
 type Draft = (Option<String>, Option<String>);

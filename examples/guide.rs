@@ -3,7 +3,7 @@
 //! `cargo run -p webex-bot-examples --bin guide`.
 
 use webex_bot::{
-    Bot, BotBuilder, Card, Context, Email, Markdown, Mention, Reply, command, commands,
+    ArgEnum, Bot, BotBuilder, Card, Context, Email, Markdown, Mention, Reply, command, commands,
 };
 
 // ANCHOR: grammar
@@ -43,6 +43,22 @@ fn invite(email: Email, ctx: &Context) -> String {
     format!("{} invited {email}", ctx.sender().email)
 }
 // ANCHOR_END: grammar
+
+// ANCHOR: arg_enum
+/// Where a build can go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ArgEnum)]
+enum Stage {
+    Staging,
+    PreProd,
+    Prod,
+}
+
+/// Promote the current build to a stage.
+#[command("promote <stage>")]
+fn promote(stage: Stage) -> String {
+    format!("Promoting to {stage:?}")
+}
+// ANCHOR_END: arg_enum
 
 // ANCHOR: replies
 /// Markdown, with the sender mentioned.
@@ -102,7 +118,7 @@ fn remind(minutes: u64, text: String, ctx: &Context) -> String {
 /// The guide's bot.
 pub fn bot() -> BotBuilder {
     Bot::builder(commands![
-        status, deploy, add, tell, invite, hello, details, menu, export, quiet, remind
+        status, deploy, add, tell, invite, hello, details, menu, export, quiet, remind, promote
     ])
 }
 
@@ -146,6 +162,10 @@ mod tests {
             .assert_contains("`two` is not a number");
         bot.say_in_group("status web").assert_text("web is up");
         bot.say("quiet").assert_none();
+        bot.say("promote pre-prod")
+            .assert_text("Promoting to PreProd");
+        bot.say("promote live")
+            .assert_contains("should be one of: staging, pre-prod, prod");
     }
     // ANCHOR_END: test
 
