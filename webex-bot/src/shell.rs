@@ -66,7 +66,7 @@ pub fn run_with(
         bot.user().name,
         first_name(&bot.user().name),
     );
-    // Messages already there (a greeting on start is shown below, once).
+    // Nothing shown yet: a message the bot posted at start is shown first, once.
     let screen = Mutex::new(Screen {
         out: output,
         shown: HashSet::new(),
@@ -87,9 +87,8 @@ pub fn run_with(
             }
         });
         chat(&bot, input, &screen);
+        // The watcher sees this within 50 ms: `wait_until` checks at least that often.
         done.store(true, Ordering::SeqCst);
-        // Wake the watcher: any change to the emulator would; a read does not, so it waits
-        // out its half second at most.
     });
     Ok(())
 }
