@@ -69,10 +69,34 @@ def attack(out_dir):
     )
 
 
+def loadgen(out_dir):
+    """loadgen.txt: one row per concurrency."""
+    rows = []
+    for line in (HERE / "loadgen.txt").read_text().splitlines():
+        f = line.split()
+        if not f or not f[0].isdigit():
+            continue
+        rows.append((int(f[0]), float(f[2]), float(f[3]), float(f[4]), float(f[8])))
+    bars(
+        "Commands per second, signed webhook to reply, by senders in flight",
+        "commands/s",
+        [(f"{c} senders", r) for c, r, _, _, _ in rows],
+        out_dir / "loadgen-throughput.svg",
+    )
+    bars(
+        "Latency from webhook to reply: p50 and p99, by senders in flight",
+        "ms",
+        [(f"{c} senders, {q}", v) for c, _, p50, p99, _ in rows for q, v in (("p50", p50), ("p99", p99))],
+        out_dir / "loadgen-latency.svg",
+        color="#5a9a63",
+    )
+
+
 def main():
     out_dir = Path(sys.argv[1])
     out_dir.mkdir(parents=True, exist_ok=True)
     attack(out_dir)
+    loadgen(out_dir)
 
 
 if __name__ == "__main__":
