@@ -219,12 +219,13 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Starts `exe` as the bot: its token, the fake API as its base URL, the shared secret,
+/// Starts `command` (the bot's program, or a wrapper such as `strace ... -- bot`, then its
+/// arguments) as the bot: its token, the fake API as its base URL, the shared secret,
 /// listening on a free port of 127.0.0.1 (extra environment from `env`). Waits until its
 /// health route answers; the bot, its port and how long it took to be ready.
 /// With `log`, the bot's standard error (its log) goes to that file.
 pub fn start_bot(
-    exe: &str,
+    command: &[&str],
     api: &FakeApi,
     env: &[(&str, &str)],
     log: Option<&std::path::Path>,
@@ -235,8 +236,9 @@ pub fn start_bot(
         .expect("addr")
         .port();
     let spawned = Instant::now();
-    let mut cmd = Command::new(exe);
-    cmd.env("WEBEX_ACCESS_TOKEN", "load-token")
+    let mut cmd = Command::new(command[0]);
+    cmd.args(&command[1..])
+        .env("WEBEX_ACCESS_TOKEN", "load-token")
         .env("WEBEX_BASE_URL", format!("{}/v1", api.origin))
         .env("WEBEX_WEBHOOK_SECRET", SECRET)
         .env("WEBEX_LISTEN", format!("127.0.0.1:{port}"))

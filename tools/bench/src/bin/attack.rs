@@ -128,7 +128,7 @@ fn read(pid: u32) -> Reading {
 
 fn run(bot_exe: &str, name: &str, kinds: &[Kind], connections: usize, deliveries: u64) {
     let api = fake_api();
-    let (bot, port, _) = start_bot(bot_exe, &api, &[], None);
+    let (bot, port, _) = start_bot(&[bot_exe], &api, &[], None);
     let pid = bot.0.id();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let idle = read(pid);

@@ -10,11 +10,17 @@
 //! end to end. A webhook answered other than 2xx is failed; an acknowledged one whose reply
 //! does not come within 10 s is lost.
 //!
+//! With `--syscalls strace` the bot runs under `strace -f -c` and the system calls it made
+//! (every thread, start-up and shutdown included) are printed per command, in all and for
+//! the most frequent; its CPU time is then inflated by the tracing.
+//!
 //! ```sh
 //! cargo build --release -p webex-bot-examples -p webex-bot-bench
 //! target/release/loadgen --concurrency 8,64,512 --events 20000
+//! target/release/loadgen --concurrency 8 --events 20000 --syscalls strace
 //! ```
 
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,10 +30,23 @@ use webex_bot_bench::{
     usage,
 };
 
-fn run(bot_exe: &str, concurrency: usize, events: u64) {
+fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool) {
     let api = fake_api();
-    let (bot, port, ready_after) = start_bot(bot_exe, &api, &[], None);
-    let pid = bot.0.id();
+    let trace = std::env::temp_dir().join(format!("loadgen-strace-{}.txt", std::process::id()));
+    let trace_arg = trace.to_string_lossy().into_owned();
+    let command: Vec<&str> = if syscalls {
+        // Every thread's calls (-f), counted (-c), quietly, into a file.
+        vec!["strace", "-f", "-c", "-qq", "-o", &trace_arg, "--", bot_exe]
+    } else {
+        vec![bot_exe]
+    };
+    let (mut bot, port, ready_after) = start_bot(&command, &api, &[], None);
+    // Under strace, the bot is strace's child.
+    let pid = if syscalls {
+        traced_child(bot.0.id())
+    } else {
+        bot.0.id()
+    };
     let idle_rss = rss_kib(pid, "VmRSS:");
     // Of which private (heap, stacks, relocated data); the rest is shared file pages.
     let idle_anon = rss_kib(pid, "RssAnon:");
@@ -112,17 +131,94 @@ fn run(bot_exe: &str, concurrency: usize, events: u64) {
         peak_anon as f64 / 1024.0,
         ready_after.as_secs_f64() * 1000.0,
     );
+    if syscalls {
+        // The bot exits on SIGTERM (gracefully); then strace writes its table and exits.
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        let _ = bot.0.wait();
+        print_syscalls(&trace, replies as u64);
+        let _ = std::fs::remove_file(&trace);
+    }
+}
+
+/// The first child process of `pid` (the program strace runs).
+fn traced_child(pid: u32) -> u32 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        if let Some(child) = children
+            .split_whitespace()
+            .next()
+            .and_then(|c| c.parse().ok())
+        {
+            return child;
+        }
+        assert!(Instant::now() < deadline, "strace started no bot");
+        std::thread::yield_now();
+    }
+}
+
+/// Prints strace's count of system calls per command, in all and for the most frequent.
+/// The count covers the bot's whole life, start-up and shutdown included (a few hundred
+/// calls, amortised over the run's commands).
+fn print_syscalls(trace: &std::path::Path, commands: u64) {
+    let text = std::fs::read_to_string(trace).unwrap_or_default();
+    let mut rows: Vec<(String, u64, u64)> = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // % time, seconds, usecs/call, calls, [errors], name
+        if f.len() < 5 || f[0].parse::<f64>().is_err() {
+            continue;
+        }
+        let calls = f[3].parse().unwrap_or(0);
+        let errors = if f.len() == 6 {
+            f[4].parse().unwrap_or(0)
+        } else {
+            0
+        };
+        rows.push((f[f.len() - 1].to_owned(), calls, errors));
+    }
+    let per = |n: u64| n as f64 / commands.max(1) as f64;
+    let Some((_, total, total_errors)) = rows.iter().find(|r| r.0 == "total").cloned() else {
+        eprintln!("loadgen: no strace summary in {}", trace.display());
+        return;
+    };
+    let mut calls: Vec<_> = rows.into_iter().filter(|r| r.0 != "total").collect();
+    calls.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let top: Vec<String> = calls
+        .iter()
+        .take(8)
+        .map(|(name, n, e)| {
+            if *e > 0 {
+                format!("{name} {:.2} ({:.2} failed)", per(*n), per(*e))
+            } else {
+                format!("{name} {:.2}", per(*n))
+            }
+        })
+        .collect();
+    println!(
+        "            system calls per command (strace -f -c, every thread of the bot): {:.1}, of which {:.1} failed; {}",
+        per(total),
+        per(total_errors),
+        top.join(", ")
+    );
 }
 
 fn main() {
     let mut concurrency = vec![8usize, 64, 512];
+    let mut syscalls = false;
     let mut events = 20_000u64;
     let (bot, options) = options();
     for (name, v) in options {
         match name.as_str() {
             "--concurrency" => concurrency = v.split(',').filter_map(|c| c.parse().ok()).collect(),
             "--events" => events = v.parse().unwrap_or(events),
-            _ => usage("loadgen [--concurrency 8,64,512] [--events N] [--bot PATH]"),
+            "--syscalls" => syscalls = v == "strace",
+            _ => usage(
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace] [--bot PATH]",
+            ),
         }
     }
     println!(
@@ -143,6 +239,6 @@ fn main() {
         "ready ms"
     );
     for c in concurrency {
-        run(&bot, c, events);
+        run(&bot, c, events, syscalls);
     }
 }

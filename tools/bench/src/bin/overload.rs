@@ -87,7 +87,7 @@ fn main() {
     }
     let api = fake_api();
     let log = std::env::temp_dir().join(format!("overload-bot-{}.log", std::process::id()));
-    let (bot, port, _) = start_bot(&bot, &api, &[("RUST_LOG", "info")], Some(&log));
+    let (bot, port, _) = start_bot(&[&bot], &api, &[("RUST_LOG", "info")], Some(&log));
     let pid = bot.0.id();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
 
