@@ -272,14 +272,18 @@ fn a_panicking_card_membership_or_route_handler_is_survived_and_counted() {
 
 #[test]
 fn a_bot_that_cannot_verify_deliveries_does_not_start_unless_told_by_name() {
-    // No secret, no public URL (so no managed webhooks with a random secret): refused.
-    let err = built(Bot::builder(commands![echo])).unwrap_err();
+    // Webhooks, with no secret and no public URL (so no managed webhooks with a random
+    // secret): refused.
+    let err =
+        built(Bot::builder(commands![echo]).events(webex_bot::bot::Events::Webhook)).unwrap_err();
     assert!(matches!(err, BotError::NoSecret), "{err:?}");
     assert!(
         err.to_string()
             .contains("insecure_accept_unsigned_deliveries"),
         "{err}"
     );
+    // Nothing said: events come over the websocket, which needs no secret.
+    built(Bot::builder(commands![echo])).unwrap();
     // A secret, or a public URL with managed webhooks: it builds.
     built(Bot::builder(commands![echo]).secret(webex_bot::Secret::new("s"))).unwrap();
     built(Bot::builder(commands![echo]).public_url("https://bot.example.com/webex")).unwrap();

@@ -9,6 +9,7 @@ use std::sync::{Mutex, Once};
 use std::time::Duration;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
+use webex_bot::bot::Events;
 use webex_bot::emulator::Fault;
 use webex_bot::testing::TestBot;
 use webex_bot::{Bot, command, commands};
@@ -92,13 +93,14 @@ fn the_log_says_what_happened_and_never_a_secret() {
     drop(TestBot::start(Bot::builder(commands![echo])).unwrap());
     assert!(logged(from, Level::Warn, "trace logging is on").is_empty());
 
-    let b = TestBot::start(
+    let b = TestBot::start_with(
         Bot::builder(commands![echo, boom, form])
             .explain(true)
             .on_card("go", || -> String { panic!("the card's own words") })
             .route("GET", "/boom", || -> String {
                 panic!("the route's own words")
             }),
+        Events::Webhook,
     )
     .unwrap();
 
@@ -239,6 +241,26 @@ fn the_log_says_what_happened_and_never_a_secret() {
     assert!(stats.processed >= 1);
     assert!(mark() > from, "shutdown logged nothing");
 
+    // Over the websocket too, whose authorization frame holds the token.
+    let from = mark();
+    let mut ws = TestBot::start_with(Bot::builder(commands![echo]), Events::Websocket).unwrap();
+    let ws_token = ws.emulator().bot().token.clone();
+    ws.say("echo over the socket")
+        .assert_text("over the socket");
+    ws.emulator().websocket().drop_all();
+    ws.say("echo again").assert_text("again");
+    ws.shutdown_bot();
+    assert_eq!(
+        logged(from, Level::Info, "websocket: connected").len(),
+        2,
+        "{:?}",
+        &LINES
+    );
+    assert_eq!(
+        logged(from, Level::Info, "websocket: device deleted").len(),
+        1
+    );
+
     // Nothing logged, at any level and by any crate, holds the secret or the bot's token,
     // whole or in part (any 12 characters of them; both are random hex, so 12 characters
     // found elsewhere by chance would be a one in 10^14 event per place).
@@ -249,7 +271,8 @@ fn the_log_says_what_happened_and_never_a_secret() {
         c.windows(12).map(|w| w.iter().collect()).collect()
     };
     let secret_parts = parts(&secret);
-    let token_parts = parts(&token);
+    let mut token_parts = parts(&token);
+    token_parts.extend(parts(&ws_token));
     assert!(!secret_parts.is_empty() && !token_parts.is_empty());
     for (_, line) in lines.iter() {
         for p in &secret_parts {

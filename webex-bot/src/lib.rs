@@ -50,6 +50,7 @@ pub mod client;
 pub mod emulator;
 pub mod logging;
 pub mod markdown;
+mod mercury;
 pub mod models;
 mod secret;
 use unversioned::server;

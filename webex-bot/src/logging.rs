@@ -16,12 +16,13 @@
 use log::{Level, Metadata};
 
 /// Targets whose records carry raw wire bytes at trace level: requests with their
-/// `Authorization` header, webhook bodies. [`init`] caps them at debug.
+/// `Authorization` header, webhook bodies, websocket frames (the first holds the token).
+/// [`init`] caps them at debug.
 ///
 /// ```
 /// assert!(webex_bot::logging::WIRE_TARGETS.contains(&"ureq_proto"));
 /// ```
-pub const WIRE_TARGETS: &[&str] = &["ureq_proto"];
+pub const WIRE_TARGETS: &[&str] = &["ureq_proto", "tungstenite"];
 
 /// Whether a record may be written without risk of a secret in it: false for trace records
 /// of the [`WIRE_TARGETS`]. For a logger of one's own: skip records for which it is false.

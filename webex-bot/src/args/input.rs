@@ -3,8 +3,6 @@
 
 use std::borrow::Cow;
 
-use base64::Engine;
-
 /// Who the bot is, for recognising its own mention.
 ///
 /// ```
@@ -87,17 +85,7 @@ impl BotIdentity {
 
 /// The UUID inside a Webex id (`base64("ciscospark://us/PEOPLE/<uuid>")`).
 pub(crate) fn uuid_of(id: &str) -> Option<String> {
-    let trimmed = id.trim_end_matches('=');
-    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
-        .decode(trimmed)
-        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed))
-        .ok()?;
-    let s = String::from_utf8(bytes).ok()?;
-    let rest = s.strip_prefix("ciscospark://")?;
-    rest.rsplit('/')
-        .next()
-        .filter(|u| !u.is_empty())
-        .map(str::to_owned)
+    crate::models::RestId::decode(id).map(|d| d.uuid)
 }
 
 /// A person mentioned in the command text.

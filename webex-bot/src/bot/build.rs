@@ -9,6 +9,7 @@ use super::engine::Engine;
 use super::error::BotError;
 use super::kinds::HandlerKind;
 use super::listener::Site;
+use super::source::Events;
 use crate::args::BotIdentity;
 use crate::webhook::Secret;
 
@@ -64,12 +65,20 @@ impl BotBuilder {
             }
             None => "/".into(),
         };
+        let events = self.events.unwrap_or(
+            if self.public_url.is_some() || self.secret.is_some() || self.accept_unsigned {
+                Events::Webhook
+            } else {
+                Events::Websocket
+            },
+        );
         let secret = match (self.secret, &self.public_url, self.manage_webhooks) {
             (Some(s), _, _) => Some(s),
-            (None, Some(_), true) => Some(Secret::random()),
+            (None, Some(_), true) if events == Events::Webhook => Some(Secret::random()),
             _ => None,
         };
-        if secret.is_none() && !self.accept_unsigned {
+        // Over the websocket the listener takes no deliveries, so it needs no secret.
+        if events == Events::Webhook && secret.is_none() && !self.accept_unsigned {
             return Err(BotError::NoSecret);
         }
         let identity = match self.identity {
@@ -79,8 +88,8 @@ impl BotBuilder {
                 BotIdentity::new(me.id.clone(), me.display_name.clone().unwrap_or_default())
             }
         };
-        let managed = match (self.public_url, self.manage_webhooks) {
-            (Some(url), true) => Some((url, self.webhook_name)),
+        let managed = match (self.public_url, self.manage_webhooks, events) {
+            (Some(url), true, Events::Webhook) => Some((url, self.webhook_name)),
             _ => None,
         };
         let engine = Engine {
@@ -105,6 +114,7 @@ impl BotBuilder {
                 webhook_path,
                 routes: self.routes,
                 body_limit: self.body_limit,
+                webhooks: events == Events::Webhook,
             },
             settings: Settings {
                 listen: self.listen,
@@ -115,6 +125,8 @@ impl BotBuilder {
                 remove_webhooks_on_shutdown: self.remove_webhooks_on_shutdown,
                 shutdown_deadline: self.shutdown_deadline,
                 on_start: self.on_start,
+                events,
+                websocket: self.websocket,
             },
         })
     }

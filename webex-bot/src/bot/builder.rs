@@ -62,6 +62,8 @@ pub struct BotBuilder {
     pub(super) webhook_name: String,
     pub(super) on_start: Vec<StartHook>,
     pub(super) accept_unsigned: bool,
+    pub(super) events: Option<super::source::Events>,
+    pub(super) websocket: super::source::WebsocketSettings,
 }
 
 impl fmt::Debug for BotBuilder {
@@ -111,11 +113,15 @@ impl BotBuilder {
             webhook_name: "webex-bot".into(),
             on_start: Vec::new(),
             accept_unsigned: false,
+            events: None,
+            websocket: Default::default(),
         }
     }
 
     /// A builder configured from the environment: `WEBEX_ACCESS_TOKEN` (required),
-    /// `WEBEX_BASE_URL`, `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL` and `WEBEX_LISTEN`.
+    /// `WEBEX_BASE_URL`, `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL`, `WEBEX_LISTEN`,
+    /// `WEBEX_EVENTS` (`webhook` or `websocket`, see [`events`](Self::events)) and
+    /// `WEBEX_U2C_URL`.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands};
@@ -159,6 +165,12 @@ impl BotBuilder {
         }
         if let Some(l) = var("WEBEX_LISTEN") {
             b = b.listen(l);
+        }
+        if let Some(e) = var("WEBEX_EVENTS") {
+            b = b.events(e.parse()?);
+        }
+        if let Some(u) = var("WEBEX_U2C_URL") {
+            b = b.u2c_url(u);
         }
         Ok(b)
     }

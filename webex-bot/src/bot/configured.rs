@@ -16,7 +16,9 @@ use super::listener::{Listener, Site};
 use super::notifier::Notifier;
 use super::pool::{IDLE_EXIT, Pool};
 use super::running::{RunningBot, serve_until_signal};
+use super::source::{Events, WebsocketSettings};
 use super::stats::Counters;
+use super::websocket::WebsocketEvents;
 use crate::args::BotIdentity;
 use crate::limit::{LOG_INTERVAL, Summary};
 use crate::webhook::{Notification, Secret};
@@ -35,6 +37,8 @@ pub(crate) struct Settings {
     pub remove_webhooks_on_shutdown: bool,
     pub shutdown_deadline: Duration,
     pub on_start: Vec<StartHook>,
+    pub events: Events,
+    pub websocket: WebsocketSettings,
 }
 
 /// A configured bot, ready to start.
@@ -117,6 +121,11 @@ impl Bot {
     /// # Ok::<(), webex_bot::BotError>(())
     /// ```
     pub fn start_handler(self) -> Result<WebhookHandler, BotError> {
+        if self.settings.events == Events::Websocket {
+            return Err(BotError::Websocket(
+                "a handler for another web server takes webhooks: configure a webhook secret or a public URL, or use `start` for events over the websocket".into(),
+            ));
+        }
         let (handler, _site, settings) = self.start_workers()?;
         if let Err(e) = register(&handler, &settings) {
             handler.shutdown();
@@ -158,6 +167,8 @@ impl Bot {
             refused: Summary::new(LOG_INTERVAL),
             shed: Summary::new(LOG_INTERVAL),
             remove_webhooks: AtomicBool::new(s.remove_webhooks_on_shutdown),
+            websocket: OnceLock::new(),
+            takes_webhooks: s.events == Events::Webhook,
         });
         let handler = WebhookHandler {
             intake,
@@ -208,16 +219,37 @@ impl Bot {
         let mut running = RunningBot {
             handler,
             listener: Some(listener),
+            events: None,
             webhook_path,
             deadline: settings.shutdown_deadline,
         };
-        log::info!(
-            "bot {:?} listening on http://{} (webhook path {}), ready in {:.1} ms",
-            running.handler.intake.engine.identity.display_name(),
-            running.addr(),
-            running.webhook_path,
-            started.elapsed().as_secs_f64() * 1000.0
-        );
+        match settings.events {
+            Events::Webhook => log::info!(
+                "bot {:?} listening on http://{} (webhook path {}), ready in {:.1} ms",
+                running.handler.intake.engine.identity.display_name(),
+                running.addr(),
+                running.webhook_path,
+                started.elapsed().as_secs_f64() * 1000.0
+            ),
+            Events::Websocket => {
+                match WebsocketEvents::start(
+                    running.handler.intake.clone(),
+                    settings.websocket.clone(),
+                ) {
+                    Ok(events) => running.events = Some(events),
+                    Err(e) => {
+                        running.shutdown();
+                        return Err(e);
+                    }
+                }
+                log::info!(
+                    "bot {:?} receiving events over the websocket; health and routes on http://{}; ready in {:.1} ms",
+                    running.handler.intake.engine.identity.display_name(),
+                    running.addr(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+        }
         if let Err(e) = register(&running.handler, &settings) {
             running.shutdown();
             return Err(e);

@@ -53,6 +53,10 @@ pub enum BotError {
     /// ones, and its author did not accept that by name
     /// ([`BotBuilder::insecure_accept_unsigned_deliveries`](crate::BotBuilder::insecure_accept_unsigned_deliveries)).
     NoSecret,
+    /// `WEBEX_EVENTS` is neither `webhook` nor `websocket`.
+    Events(String),
+    /// The websocket could not be opened at start, or was refused for good.
+    Websocket(String),
 }
 
 impl fmt::Display for BotError {
@@ -78,6 +82,8 @@ impl fmt::Display for BotError {
             BotError::NoShell => f.write_str(
                 "bot configuration: WEBEX_ACCESS_TOKEN is not set (and shell mode needs the `emulator` feature)",
             ),
+            BotError::Events(why) => write!(f, "bot configuration: {why}"),
+            BotError::Websocket(why) => write!(f, "websocket: {why}"),
             BotError::NoSecret => f.write_str(
                 "bot configuration: no webhook secret, so forged deliveries could not be told apart: set WEBEX_WEBHOOK_SECRET (or `BotBuilder::secret`), or WEBEX_PUBLIC_URL so that the bot registers its webhooks with a random one; to accept unsigned deliveries anyway, call `BotBuilder::insecure_accept_unsigned_deliveries(true)`",
             ),

@@ -15,6 +15,19 @@ use crate::Notifier;
 use crate::limit::Summary;
 use crate::webhook::{Notification, Secret, WebhookError};
 
+/// What became of an event handed to the intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Accepted {
+    /// Queued for the workers.
+    Queued,
+    /// Seen before: not handled again.
+    Duplicate,
+    /// The answer a waiting conversation asked for, handed to it.
+    Answered,
+    /// Not taken (queue full, or shutting down): to be delivered again.
+    Refused,
+}
+
 /// What the intake shares with the listener and the running bot.
 pub(crate) struct Intake {
     pub engine: Arc<Engine>,
@@ -32,6 +45,10 @@ pub(crate) struct Intake {
     pub shed: Summary,
     /// Whether they are deleted at shutdown (once).
     pub remove_webhooks: AtomicBool,
+    /// The websocket, when events come over it.
+    pub websocket: OnceLock<Arc<super::websocket::Link>>,
+    /// Whether deliveries are taken (not when events come over the websocket).
+    pub takes_webhooks: bool,
 }
 
 /// How a delivery was answered: the HTTP status and body to send back to Webex.
@@ -123,6 +140,9 @@ impl Intake {
         from: &dyn fmt::Display,
     ) -> Delivery {
         let counters = &self.engine.counters;
+        if !self.takes_webhooks {
+            return Delivery::new(404, "webhooks are off: events come over the websocket");
+        }
         Counters::bump(&counters.received);
         if !self.accepting.load(Ordering::SeqCst) {
             return Delivery::new(503, "shutting down");
@@ -141,6 +161,23 @@ impl Intake {
                 return Delivery::new(400, "malformed webhook");
             }
         };
+        match self.accept(event, false) {
+            Accepted::Queued => Delivery::new(200, r#"{"status":"accepted"}"#),
+            Accepted::Duplicate => Delivery::new(200, r#"{"status":"duplicate"}"#),
+            Accepted::Answered => Delivery::new(200, r#"{"status":"answered"}"#),
+            Accepted::Refused => Delivery::new(503, "busy, retry later"),
+        }
+    }
+
+    /// Deduplicates and queues an event, however it arrived. With `wait`, a full queue
+    /// holds the caller until there is room (the websocket can hold back; a webhook is
+    /// answered 503 instead). `Refused` means not taken: the source must deliver it again,
+    /// and it is not remembered as seen.
+    pub(crate) fn accept(&self, event: Notification, wait: bool) -> Accepted {
+        let counters = &self.engine.counters;
+        if !self.accepting.load(Ordering::SeqCst) {
+            return Accepted::Refused;
+        }
         let key = format!(
             "{}:{}:{}",
             event.resource,
@@ -151,7 +188,7 @@ impl Intake {
         if has_id && !self.dedup.lock().expect("dedup lock").first(&key) {
             Counters::bump(&counters.duplicates);
             log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
-            return Delivery::new(200, r#"{"status":"duplicate"}"#);
+            return Accepted::Duplicate;
         }
         // The answer a waiting handler asked for goes straight to it (checked only while a
         // handler waits, so the common path does no extra parsing).
@@ -168,12 +205,17 @@ impl Intake {
         {
             Counters::bump(&counters.accepted);
             Counters::bump(&counters.processed);
-            return Delivery::new(200, r#"{"status":"answered"}"#);
+            return Accepted::Answered;
         }
-        match self.pool.push(Box::new(event)) {
+        let pushed = if wait {
+            self.pool.push_wait(Box::new(event))
+        } else {
+            self.pool.push(Box::new(event))
+        };
+        match pushed {
             Ok(()) => {
                 Counters::bump(&counters.accepted);
-                Delivery::new(200, r#"{"status":"accepted"}"#)
+                Accepted::Queued
             }
             Err(refused) => {
                 // Not acknowledged: Webex will deliver it again, and then it must not look
@@ -193,11 +235,11 @@ impl Intake {
                             "queue full: refused {key} with 503 (Webex will retry){more}"
                         ),
                         Refused::Closed(_) => log::info!(
-                            "shutting down: refused {key} with 503 (Webex will retry){more}"
+                            "shutting down: refused {key} (Webex will deliver it again){more}"
                         ),
                     }
                 }
-                Delivery::new(503, "busy, retry later")
+                Accepted::Refused
             }
         }
     }
@@ -219,6 +261,7 @@ impl Intake {
         s.waiting = self.engine.conversations.waiting();
         s.queued = self.pool.queued() as u64;
         s.workers = self.pool.workers() as u64;
+        s.connection = self.websocket.get().map(|l| l.connection());
         s
     }
 

@@ -31,6 +31,9 @@ pub(crate) struct Site {
     pub webhook_path: String,
     pub routes: Vec<Route>,
     pub body_limit: usize,
+    /// Whether deliveries are taken on the webhook path (not when events come over the
+    /// websocket).
+    pub webhooks: bool,
 }
 
 pub(crate) struct Listener {
@@ -92,23 +95,15 @@ fn handle(intake: &Intake, site: &Site, request: Request) -> Response {
     let path = request.path();
     let method = request.method();
 
-    if path == site.webhook_path && method == "POST" {
+    if path == site.webhook_path && method == "POST" && site.webhooks {
         let signature = request
             .header("X-Spark-Signature")
             .or_else(|| request.header("X-Webex-Signature"));
         let answer = intake.handle(request.body(), signature, &request.remote_addr());
         return respond(answer);
     }
-    if path == "/health" && method == "GET" && site.webhook_path != "/health" {
-        let ready = intake.accepting.load(Ordering::SeqCst);
-        return respond_status(
-            if ready { 200 } else { 503 },
-            if ready {
-                r#"{"status":"ready"}"#
-            } else {
-                r#"{"status":"stopping"}"#
-            },
-        );
+    if path == "/health" && method == "GET" && (site.webhook_path != "/health" || !site.webhooks) {
+        return health(intake);
     }
     if let Some(route) = site
         .routes
@@ -134,7 +129,7 @@ fn handle(intake: &Intake, site: &Site, request: Request) -> Response {
         };
         return respond_status(resp.status, &resp.body);
     }
-    let known_path = path == site.webhook_path
+    let known_path = (path == site.webhook_path && site.webhooks)
         || site.routes.iter().any(|r| r.path == path)
         || path == "/health";
     if known_path {
@@ -144,6 +139,37 @@ fn handle(intake: &Intake, site: &Site, request: Request) -> Response {
         log::info!("rejected {method} {path}: no such route");
         respond_status(404, "not found")
     }
+}
+
+/// 200 while the bot takes events; 503 while it stops, and over the websocket while it is
+/// not connected. Over the websocket the body says the connection's state, its
+/// reconnects and the seconds since the last event.
+fn health(intake: &Intake) -> Response {
+    let ready = intake.accepting.load(Ordering::SeqCst);
+    let Some(link) = intake.websocket.get() else {
+        return if ready {
+            respond_status(200, r#"{"status":"ready"}"#)
+        } else {
+            respond_status(503, r#"{"status":"stopping"}"#)
+        };
+    };
+    let c = link.connection();
+    let connected = c.state == super::stats::ConnectionState::Connected;
+    let since = c
+        .last_event
+        .and_then(|t| t.elapsed().ok())
+        .map(|d| serde_json::json!(d.as_secs()));
+    let body = serde_json::json!({
+        "status": if !ready { "stopping" } else if connected { "ready" } else { "not connected" },
+        "events": "websocket",
+        "connection": c.state.as_str(),
+        "reconnects": c.reconnects,
+        "secondsSinceLastEvent": since,
+    });
+    respond_status(
+        if ready && connected { 200 } else { 503 },
+        &body.to_string(),
+    )
 }
 
 fn respond(answer: Delivery) -> Response {

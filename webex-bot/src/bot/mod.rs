@@ -36,7 +36,9 @@ mod reply;
 mod routes;
 mod running;
 mod send;
+mod source;
 mod stats;
+mod websocket;
 
 pub use access::Access;
 pub use builder::{BotBuilder, DEFAULT_LISTEN};
@@ -52,7 +54,8 @@ pub use notifier::{Notifier, Scheduled};
 pub use reply::{Content, IntoReply, Outgoing, Reply, Target};
 pub use routes::{IntoRouteResponse, RouteRequest, RouteResponse};
 pub use running::RunningBot;
-pub use stats::Stats;
+pub use source::Events;
+pub use stats::{Connection, ConnectionState, Stats};
 
 #[doc(hidden)]
 pub use handler::Inject;

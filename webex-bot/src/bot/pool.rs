@@ -39,6 +39,8 @@ struct Inner<T> {
     work: Condvar,
     /// Signalled when a worker ends.
     ended: Condvar,
+    /// Signalled when a job leaves a full queue, for [`Pool::push_wait`].
+    space: Condvar,
     capacity: usize,
     max_workers: usize,
     idle_exit: Duration,
@@ -54,6 +56,8 @@ struct State<T> {
     workers: usize,
     /// Threads started over the pool's life.
     started: u64,
+    /// Callers of `push_wait` waiting for room.
+    space_waiters: usize,
     closed: bool,
 }
 
@@ -82,10 +86,12 @@ impl<T: Send + 'static> Pool<T> {
                     idle: 0,
                     workers: 1,
                     started: 0,
+                    space_waiters: 0,
                     closed: false,
                 }),
                 work: Condvar::new(),
                 ended: Condvar::new(),
+                space: Condvar::new(),
                 capacity: capacity.max(1),
                 max_workers: max_workers.max(1),
                 idle_exit,
@@ -124,6 +130,27 @@ impl<T: Send + 'static> Pool<T> {
         Ok(())
     }
 
+    /// Queues a job, waiting for room while the queue is full: for a source that can
+    /// hold back (the websocket), where a webhook would be answered 503.
+    pub(crate) fn push_wait(&self, mut job: T) -> Result<(), Refused<T>> {
+        loop {
+            match self.push(job) {
+                Err(Refused::Full(j)) => job = j,
+                other => return other,
+            }
+            let mut st = self.lock();
+            while st.jobs.len() >= self.inner.capacity && !st.closed {
+                st.space_waiters += 1;
+                st = self
+                    .inner
+                    .space
+                    .wait(st)
+                    .unwrap_or_else(PoisonError::into_inner);
+                st.space_waiters -= 1;
+            }
+        }
+    }
+
     /// Jobs waiting for a worker.
     pub(crate) fn queued(&self) -> usize {
         self.lock().jobs.len()
@@ -144,6 +171,7 @@ impl<T: Send + 'static> Pool<T> {
     pub(crate) fn close(&self) {
         self.lock().closed = true;
         self.inner.work.notify_all();
+        self.inner.space.notify_all();
     }
 
     /// Waits until at most `n` workers run, or `deadline`; the number running.
@@ -194,7 +222,11 @@ fn work<T>(inner: &Inner<T>) {
     let mut st = lock();
     loop {
         if let Some(job) = st.jobs.pop_front() {
+            let waiters = st.space_waiters > 0;
             drop(st);
+            if waiters {
+                inner.space.notify_one();
+            }
             // The runtime catches handler panics itself; this keeps the worker for any
             // other one.
             if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (inner.run)(job))) {

@@ -27,7 +27,7 @@ pub(crate) fn serve_until_signal(
             source,
         }
     })?;
-    let mut running = std::thread::scope(|s| {
+    let running = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("webex-bot-start".into())
             .spawn_scoped(s, start)
@@ -38,11 +38,29 @@ pub(crate) fn serve_until_signal(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
+    let mut running = running;
+    // Events over the websocket that stop for good end the wait for a signal.
+    let watcher = running.events.as_ref().map(|e| {
+        let link = e.link.clone();
+        let handle = signals.handle();
+        std::thread::spawn(move || {
+            if link.wait_end().is_some() {
+                handle.close();
+            }
+        })
+    });
     if let Some(sig) = signals.forever().next() {
         log::info!("signal {sig} received: shutting down");
     }
+    let failure = running.events_error();
     running.shutdown();
-    Ok(())
+    if let Some(w) = watcher {
+        let _ = w.join();
+    }
+    match failure {
+        Some(why) => Err(BotError::Websocket(why)),
+        None => Ok(()),
+    }
 }
 
 /// A bot serving in the background.
@@ -59,6 +77,8 @@ pub(crate) fn serve_until_signal(
 pub struct RunningBot {
     pub(crate) handler: WebhookHandler,
     pub(crate) listener: Option<Listener>,
+    /// The websocket, when events come over it.
+    pub(crate) events: Option<super::websocket::WebsocketEvents>,
     pub(crate) webhook_path: String,
     pub(crate) deadline: Duration,
 }
@@ -183,6 +203,22 @@ impl RunningBot {
         self.handler.webhook_ids()
     }
 
+    /// Why events over the websocket stopped for good (a close code or an answer that
+    /// must not be retried), if they did; `None` with webhooks. [`crate::run`] then
+    /// shuts the bot down and returns the error.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+    /// assert_eq!(bot.running().events_error(), None);
+    /// ```
+    pub fn events_error(&self) -> Option<String> {
+        self.events.as_ref().and_then(|e| e.link.failure())
+    }
+
     /// Stops accepting, lets the workers finish every accepted event (within the shutdown
     /// deadline), and removes the webhooks if configured.
     ///
@@ -201,6 +237,11 @@ impl RunningBot {
             .accepting
             .store(false, std::sync::atomic::Ordering::SeqCst);
         let deadline = Instant::now() + self.deadline;
+        // The websocket first: what it has not acknowledged is delivered again to the
+        // next connection.
+        if let Some(mut events) = self.events.take() {
+            events.stop();
+        }
         if let Some(l) = self.listener.take() {
             l.stop(self.deadline);
         }

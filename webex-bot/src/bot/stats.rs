@@ -48,6 +48,63 @@ pub struct Stats {
     /// Events given up on because what they point at could not be fetched from Webex
     /// (the message or card submission), after the client's retries; each is logged.
     pub failed_fetches: u64,
+    /// The websocket, when events come over it (`None` with webhooks).
+    pub connection: Option<Connection>,
+}
+
+/// The state of the websocket events come over.
+///
+/// ```
+/// use webex_bot::bot::ConnectionState;
+/// assert_eq!(ConnectionState::Connected.as_str(), "connected");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionState {
+    /// Before the first connection.
+    Connecting,
+    /// Open and authorized.
+    Connected,
+    /// Lost, or refused for now: waiting to connect again.
+    Reconnecting,
+    /// Closed at shutdown.
+    Stopped,
+    /// Given up on: a close code or an answer that must not be retried (see the log).
+    Failed,
+}
+
+impl ConnectionState {
+    /// The state as the health route writes it.
+    ///
+    /// ```
+    /// assert_eq!(webex_bot::bot::ConnectionState::Reconnecting.as_str(), "reconnecting");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Connecting => "connecting",
+            ConnectionState::Connected => "connected",
+            ConnectionState::Reconnecting => "reconnecting",
+            ConnectionState::Stopped => "stopped",
+            ConnectionState::Failed => "failed",
+        }
+    }
+}
+
+/// The websocket's state, reconnects and last event.
+///
+/// ```
+/// use webex_bot::bot::{Connection, ConnectionState};
+/// let c = Connection { state: ConnectionState::Connected, reconnects: 0, last_event: None };
+/// assert_eq!(c.reconnects, 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connection {
+    /// Now.
+    pub state: ConnectionState,
+    /// Connections opened again after the first.
+    pub reconnects: u64,
+    /// When the last activity was handed to the workers.
+    pub last_event: Option<std::time::SystemTime>,
 }
 
 #[derive(Debug, Default)]
@@ -87,6 +144,7 @@ impl Counters {
             workers: 0,
             failed_replies: g(&self.failed_replies),
             failed_fetches: g(&self.failed_fetches),
+            connection: None,
         }
     }
 }

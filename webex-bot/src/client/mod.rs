@@ -359,6 +359,49 @@ impl Client {
         Ok(())
     }
 
+    /// A JSON call to an absolute URL of another Webex service (U2C, WDM), sent the access
+    /// token although it is not under the base URL: such URLs come only from the
+    /// configured U2C catalog. `body` is JSON, or nothing.
+    pub(crate) fn service_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, Error> {
+        let resp = self.service_call(method.clone(), url, body)?;
+        read_json(resp, &format!("{method} {}", redact_query(url)))
+    }
+
+    /// As [`service_json`](Self::service_json), for answers without a body.
+    pub(crate) fn service_empty(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(), Error> {
+        drain(self.service_call(method, url, body)?);
+        Ok(())
+    }
+
+    fn service_call(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<http::Response<ureq::Body>, Error> {
+        let body = body.map_or(Body::Empty, Body::Json);
+        if self.same_origin(url) {
+            return self.execute(method, url, body, &[]);
+        }
+        let auth = [("Authorization", self.inner.authorization.expose())];
+        self.execute(method, url, body, &auth)
+    }
+
+    /// `Bearer <token>`, for the websocket's authorization frame.
+    pub(crate) fn authorization(&self) -> &crate::Secret {
+        &self.inner.authorization
+    }
+
     /// Sends a request under the retry policy. Non-2xx answers become [`Error::Api`].
     pub(crate) fn execute(
         &self,

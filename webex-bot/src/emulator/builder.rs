@@ -24,6 +24,7 @@ pub struct EmulatorBuilder {
     users: Vec<(String, String, Option<String>)>,
     failure_threshold: u32,
     max_connections: usize,
+    websocket_ping_interval: Duration,
 }
 
 impl Default for EmulatorBuilder {
@@ -34,6 +35,7 @@ impl Default for EmulatorBuilder {
             users: Vec::new(),
             failure_threshold: 5,
             max_connections: 1024,
+            websocket_ping_interval: Duration::from_secs(10),
         }
     }
 }
@@ -126,6 +128,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How often the websocket service pings each socket (default 10 s; Webex's interval
+    /// is not documented, and must be under the 20 s some clients allow).
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let e = Emulator::builder().websocket_ping_interval(std::time::Duration::from_secs(1)).start().unwrap();
+    /// ```
+    pub fn websocket_ping_interval(mut self, every: Duration) -> Self {
+        self.websocket_ping_interval = every.max(Duration::from_millis(1));
+        self
+    }
+
     /// Starts the emulator.
     ///
     /// ```
@@ -161,6 +175,14 @@ impl EmulatorBuilder {
         };
         let bots = make(&self.bots, PersonType::Bot);
         let users = make(&self.users, PersonType::Person);
+        // The websocket service listens on the same address, on a free port.
+        let ws_addr = std::net::SocketAddr::new(addr.ip(), 0).to_string();
+        let (hub, ws_listener) = mercury::Hub::bind(
+            &ws_addr,
+            self.websocket_ping_interval,
+            Duration::from_secs(30),
+        )?;
+        world.mercury_origin = hub.origin.clone();
         let (tx, rx) = crossbeam_channel::unbounded();
         let inner = Arc::new(Inner {
             world: Mutex::new(world),
@@ -169,17 +191,26 @@ impl EmulatorBuilder {
             faults: Mutex::new(Faults::default()),
             log: Mutex::new(Vec::new()),
             origin,
-            path_prefix,
             base_url,
             deliveries: Mutex::new(Some(tx)),
             pending: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
+            mercury: hub,
         });
         let server = {
             let inner = inner.clone();
             http_config.serve(tcp, move |r| http::serve(&inner, r))?
         };
         let mut threads = Vec::new();
+        {
+            let inner = inner.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name("webex-emulator-ws-accept".into())
+                    .spawn(move || mercury::accept_loop(inner, ws_listener))
+                    .expect("spawn"),
+            );
+        }
         for i in 0..4 {
             let inner = inner.clone();
             let rx: Receiver<Delivery> = rx.clone();

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::Inner;
 use super::fault::Injected;
+use super::world::devices::Service;
 use super::world::{Answer, Rejection, Req, err};
 
 fn tracking_id() -> String {
@@ -31,17 +32,19 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
     let method = request.method().to_owned();
     let path = request.path().to_owned();
     let query = request.query().unwrap_or("");
-    let Some(rest) = path.strip_prefix(inner.path_prefix.as_str()) else {
+    let Some((service, rest)) = Service::split(&path) else {
         return send_error(
             &tracking,
             err(404, "The requested resource could not be found."),
             None,
         );
     };
+    // Ids are taken in any base64 form clients write (padded or not, URL-safe or not).
     let segments: Vec<String> = rest
         .split('/')
         .filter(|s| !s.is_empty())
         .map(|s| crate::util::percent_decode(s).unwrap_or_default())
+        .map(|s| crate::models::RestId::canonical(&s))
         .collect();
     let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -132,14 +135,15 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
 
     let answer = {
         let mut world = inner.world.lock().expect("world");
-        let a = world.handle(&caller, &req);
-        let deliveries = world.take_deliveries();
+        let a = world.handle_service(service, &caller, &req);
+        let (deliveries, activities) = world.take_deliveries();
         drop(world);
         inner.changed.notify_all();
         inner.version.fetch_add(1, Ordering::SeqCst);
         for d in deliveries {
             inner.deliver(d);
         }
+        inner.mercury.publish(inner, activities);
         a
     };
     match answer {

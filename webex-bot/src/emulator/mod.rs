@@ -22,6 +22,7 @@
 mod builder;
 mod fault;
 mod http;
+mod mercury;
 mod multipart;
 mod render;
 mod world;
@@ -41,6 +42,7 @@ use world::{Delivery, Stored, StoredMessage, World};
 pub use builder::EmulatorBuilder;
 pub use fault::Fault;
 pub(crate) use fault::Faults;
+pub use mercury::{Ack, Websocket};
 
 /// An account of the emulator: the bot or a user.
 ///
@@ -102,14 +104,21 @@ pub(crate) struct Inner {
     faults: Mutex<Faults>,
     log: Mutex<Vec<DeliveryRecord>>,
     origin: String,
-    path_prefix: String,
     base_url: String,
     deliveries: Mutex<Option<Sender<Delivery>>>,
     pending: AtomicU64,
     stopping: AtomicBool,
+    mercury: mercury::Hub,
 }
 
 impl Inner {
+    /// Wakes everyone waiting for a change.
+    fn touch(&self) {
+        let _guard = self.world.lock().expect("world");
+        self.version.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_all();
+    }
+
     fn deliver(&self, d: Delivery) {
         self.pending.fetch_add(1, Ordering::SeqCst);
         let sent = self
@@ -309,6 +318,19 @@ impl Emulator {
         self.inner.pending.load(Ordering::SeqCst)
     }
 
+    /// Events on their way to a bot: webhook deliveries not yet attempted, and websocket
+    /// events not yet acknowledged (see [`Websocket::awaiting_ack`]). Zero once the bot
+    /// has taken everything it was sent.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// assert_eq!(emu.events_in_flight(), 0);
+    /// ```
+    pub fn events_in_flight(&self) -> u64 {
+        self.pending_deliveries() + self.websocket().awaiting_ack() as u64
+    }
+
     /// Every webhook, whoever owns it.
     ///
     /// ```
@@ -392,6 +414,93 @@ impl Emulator {
         }
     }
 
+    /// The U2C catalog service to give a bot (`http://127.0.0.1:PORT/u2c/api/v1`): it
+    /// leads to the emulator's device service and websocket.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// assert!(emu.u2c_url().ends_with("/u2c/api/v1"));
+    /// ```
+    pub fn u2c_url(&self) -> String {
+        format!("{}/u2c/api/v1", self.inner.origin)
+    }
+
+    /// The websocket service: what it received, and its faults.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// assert_eq!(emu.websocket().connected(), 0);
+    /// ```
+    pub fn websocket(&self) -> Websocket<'_> {
+        Websocket { inner: &self.inner }
+    }
+
+    /// The WDM devices of `account`, oldest first, as `GET /devices` lists them.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// assert!(emu.devices(emu.bot()).is_empty());
+    /// ```
+    pub fn devices(&self, account: &Account) -> Vec<serde_json::Value> {
+        let w = self.inner.world.lock().expect("world");
+        let mut ds: Vec<_> = w
+            .devices
+            .values()
+            .filter(|d| d.item.owner == account.id)
+            .collect();
+        ds.sort_by_key(|d| d.seq);
+        ds.into_iter().map(|d| d.item.dto.clone()).collect()
+    }
+
+    /// Expires the registrations of `account`'s devices: the next websocket handshake on
+    /// each is answered 404, until the device is refreshed (`PUT`), which gives it a new
+    /// websocket URL. Open sockets stay open.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// emu.expire_registrations(emu.bot());
+    /// ```
+    pub fn expire_registrations(&self, account: &Account) {
+        let mut w = self.inner.world.lock().expect("world");
+        for d in w.devices.values_mut() {
+            if d.item.owner == account.id {
+                d.item.expired = true;
+            }
+        }
+    }
+
+    /// Deletes `account`'s devices, as Webex does with devices left unused for days.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// emu.forget_devices(emu.bot());
+    /// ```
+    pub fn forget_devices(&self, account: &Account) {
+        self.inner
+            .world
+            .lock()
+            .expect("world")
+            .devices
+            .retain(|_, d| d.item.owner != account.id);
+    }
+
+    /// How many devices one user may register (default 100); past it, `POST /devices` is
+    /// answered 403 "User has excessive device registrations".
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// emu.set_device_cap(3);
+    /// ```
+    pub fn set_device_cap(&self, cap: usize) {
+        self.inner.world.lock().expect("world").device_cap = cap;
+    }
+
     /// Stops serving.
     ///
     /// ```
@@ -410,6 +519,7 @@ impl Emulator {
         if let Some(server) = self.server.take() {
             server.stop();
         }
+        self.inner.mercury.stop();
         // Closing the channel ends the delivery threads once they sent what was queued.
         self.inner.deliveries.lock().expect("deliveries").take();
         for t in std::mem::take(&mut self.threads) {

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use crate::Client;
 use crate::args::BotIdentity;
-use crate::bot::{BotBuilder, BotError, RunningBot};
+use crate::bot::{BotBuilder, BotError, Events, RunningBot};
 use crate::emulator::{Account, Emulator};
 use crate::models::{Message, NewAttachmentAction, NewMembership, NewMessage, NewRoom};
 use crate::webhook::Secret;
@@ -123,6 +123,27 @@ impl TestBot {
     /// bot.say("echo ready").assert_text("ready");
     /// ```
     pub fn start(builder: BotBuilder) -> Result<TestBot, TestError> {
+        let events = match std::env::var("WEBEX_EVENTS") {
+            Ok(v) if !v.trim().is_empty() => v.parse().map_err(TestError::Bot)?,
+            _ => Events::Webhook,
+        };
+        TestBot::start_with(builder, events)
+    }
+
+    /// As [`start`](Self::start), with events over webhooks or over the emulator's
+    /// websocket. [`start`](Self::start) takes the mode from `WEBEX_EVENTS` (default
+    /// `webhook`), so a whole suite runs in either mode.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands, testing::TestBot};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// use webex_bot::bot::Events;
+    /// let bot = TestBot::start_with(Bot::builder(commands![echo]), Events::Websocket).unwrap();
+    /// bot.say("echo over the websocket").assert_text("over the websocket");
+    /// ```
+    pub fn start_with(builder: BotBuilder, events: Events) -> Result<TestBot, TestError> {
         let emulator = Emulator::builder()
             .bot("Test Bot", "test-bot@webex.bot")
             .user("Alice", "alice@example.com")
@@ -131,7 +152,7 @@ impl TestBot {
         let bot = emulator.bot().clone();
         let user = emulator.users()[0].clone();
         let secret = Secret::random();
-        let running = builder
+        let builder = builder
             .client(
                 Client::builder()
                     .token(&bot.token)
@@ -140,13 +161,27 @@ impl TestBot {
             )
             .identity(BotIdentity::new(bot.id.clone(), bot.name.clone()))
             .listen("127.0.0.1:0")
-            .secret(secret.clone())
             .manage_webhooks(false)
+            .events(events);
+        let builder = match events {
+            Events::Webhook => builder.secret(secret.clone()),
+            Events::Websocket => builder
+                .u2c_url(emulator.u2c_url())
+                .reconnect_backoff(Duration::from_millis(10), Duration::from_millis(200)),
+        };
+        let running = builder
             .build()
             .and_then(|b| b.start())
             .map_err(TestError::Bot)?;
-        let bot_client = emulator.client_for(&bot);
-        crate::webhook::ensure_webhooks(&bot_client, "webex-bot", &running.webhook_url(), &secret)?;
+        if events == Events::Webhook {
+            let bot_client = emulator.client_for(&bot);
+            crate::webhook::ensure_webhooks(
+                &bot_client,
+                "webex-bot",
+                &running.webhook_url(),
+                &secret,
+            )?;
+        }
         let user_client = emulator.client_for(&user);
         let room = user_client.rooms().create(&NewRoom::new("Test group"))?;
         user_client
@@ -598,7 +633,7 @@ impl TestBot {
     fn settle(&self, since: Since) -> Replies {
         let running = self.running();
         let done = self.emulator.wait_until(self.timeout, |e| {
-            if e.pending_deliveries() > 0 {
+            if e.events_in_flight() > 0 {
                 return false;
             }
             // Done when every accepted event was handled, or its handler waits for an answer.

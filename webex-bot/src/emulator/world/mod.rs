@@ -171,6 +171,12 @@ pub(crate) struct World {
     pub last_ms: u128,
     pub failure_threshold: u32,
     pub notices: Vec<Notice>,
+    /// WDM devices by id.
+    pub devices: HashMap<String, Stored<devices::DeviceRec>>,
+    /// How many devices one user may register.
+    pub device_cap: usize,
+    /// `ws://host:port` of the websocket service.
+    pub mercury_origin: String,
 }
 
 pub(crate) fn new_id(kind: &str) -> String {
@@ -189,6 +195,7 @@ pub(crate) fn new_id(kind: &str) -> String {
 
 mod actions;
 mod applications;
+pub(crate) mod devices;
 mod memberships;
 mod messages;
 mod people;
@@ -203,6 +210,7 @@ impl World {
             base_url,
             org_id: new_id("ORGANIZATION"),
             failure_threshold: 5,
+            device_cap: 100,
             ..Default::default()
         }
     }
@@ -338,7 +346,16 @@ impl World {
             .get(room_id)
             .and_then(|Stored { item: r, .. }| r.room_type);
         let mut m = Membership::default();
-        m.id = new_id("MEMBERSHIP");
+        // As Webex does: the person's and the room's UUIDs.
+        m.id = crate::models::RestId::encode(
+            "us",
+            crate::models::IdKind::Membership,
+            &format!(
+                "{}:{}",
+                devices::uuid_of(person_id),
+                devices::uuid_of(room_id)
+            ),
+        );
         m.room_id = Some(room_id.to_owned());
         m.person_id = Some(person_id.to_owned());
         m.person_email = person.primary_email().map(str::to_owned);

@@ -101,9 +101,11 @@ impl World {
         Ok(Answer::Json(Self::to_value(&rec.hook.clone())))
     }
 
-    /// The deliveries the queued notices cause, as Webex would make them.
-    pub(crate) fn take_deliveries(&mut self) -> Vec<Delivery> {
+    /// The webhook deliveries and websocket activities the queued notices cause, as
+    /// Webex would make them.
+    pub(crate) fn take_deliveries(&mut self) -> (Vec<Delivery>, Vec<devices::Activity>) {
         let notices = std::mem::take(&mut self.notices);
+        let activities = self.activities(&notices);
         let mut out = Vec::new();
         for n in &notices {
             let mut hooks: Vec<&Stored<HookRec>> = self.hooks.values().collect();
@@ -130,7 +132,7 @@ impl World {
                 });
             }
         }
-        out
+        (out, activities)
     }
 
     pub(super) fn hook_wants(&self, rec: &HookRec, n: &Notice) -> bool {
@@ -141,8 +143,21 @@ impl World {
         if !resource_ok || !event_ok {
             return false;
         }
-        // The owner must be able to see the event.
         let owner = rec.owner.as_str();
+        if !self.visible_to(owner, n) {
+            return false;
+        }
+        match &h.filter {
+            None => true,
+            Some(f) => {
+                form_urlencoded::parse(f.as_bytes()).all(|(k, v)| filter_matches(&k, &v, n, owner))
+            }
+        }
+    }
+
+    /// Whether `owner` may be told of `n`: a member of its room (or the subject of a
+    /// membership); a bot sees a group message only when mentioned in it.
+    pub(super) fn visible_to(&self, owner: &str, n: &Notice) -> bool {
         let subject = n.data.get("personId").and_then(Value::as_str);
         let visible = self.is_member(owner, &n.room_id)
             || (n.resource == "memberships" && subject == Some(owner));
@@ -160,12 +175,7 @@ impl World {
         {
             return false;
         }
-        match &h.filter {
-            None => true,
-            Some(f) => {
-                form_urlencoded::parse(f.as_bytes()).all(|(k, v)| filter_matches(&k, &v, n, owner))
-            }
-        }
+        true
     }
 
     pub(crate) fn record_delivery(&mut self, webhook_id: &str, ok: bool) -> bool {
