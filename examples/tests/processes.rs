@@ -1,6 +1,8 @@
 //! The echo bot as a process of its own against an emulator, talking over real HTTP: the
 //! bot registers its webhooks itself (WEBEX_PUBLIC_URL), answers a user's message, and exits
-//! 0 on SIGTERM and SIGINT.
+//! 0 on SIGTERM and SIGINT. The same bot with no public URL takes its events over the
+//! emulator's websocket, deletes its device when stopped, and exits with a clear error when
+//! the websocket is closed for good.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -62,6 +64,7 @@ fn the_echo_bot_process_registers_answers_and_stops_on_signals() {
                 .env("WEBEX_PUBLIC_URL", format!("http://127.0.0.1:{port}/webex"))
                 .env("WEBEX_LISTEN", format!("127.0.0.1:{port}"))
                 .env_remove("WEBEX_WEBHOOK_SECRET")
+                .env_remove("WEBEX_EVENTS")
                 .stdin(Stdio::null())
                 .spawn()
                 .unwrap(),
@@ -143,4 +146,87 @@ fn the_echo_bot_process_registers_answers_and_stops_on_signals() {
         "new webhooks: {moved:?}"
     );
     stop(&mut second, "-INT");
+}
+
+#[test]
+fn the_echo_bot_process_takes_events_over_the_websocket_without_a_public_url() {
+    let emulator = Emulator::builder()
+        .bot_with_token("Echo Bot", "echo@webex.bot", Some("BOTTOKEN"))
+        .user_with_token("Alice", "alice@example.com", Some("ALICETOKEN"))
+        .start()
+        .unwrap();
+    let start_bot = || {
+        Killed(
+            Command::new(env!("CARGO_BIN_EXE_echo"))
+                .env("WEBEX_ACCESS_TOKEN", "BOTTOKEN")
+                .env("WEBEX_BASE_URL", emulator.base_url())
+                .env("WEBEX_U2C_URL", emulator.u2c_url())
+                .env("WEBEX_LISTEN", "127.0.0.1:0")
+                .env_remove("WEBEX_PUBLIC_URL")
+                .env_remove("WEBEX_WEBHOOK_SECRET")
+                .env_remove("WEBEX_EVENTS")
+                .stdin(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let limit = Duration::from_secs(30);
+    let mut bot = start_bot();
+    assert!(
+        emulator.wait_until(limit, |e| e.websocket().connected() == 1),
+        "the bot connected"
+    );
+    assert_eq!(emulator.devices(emulator.bot()).len(), 1);
+    let alice = emulator.client_for(&emulator.users()[0]);
+    alice
+        .messages()
+        .create(&NewMessage::to_email("echo@webex.bot").text("echo no tunnel needed"))
+        .unwrap();
+    let bot_id = emulator.bot().id.clone();
+    assert!(emulator.wait_until(limit, |e| {
+        e.all_messages().iter().any(|m| {
+            m.person_id.as_deref() == Some(bot_id.as_str())
+                && m.text.as_deref() == Some("no tunnel needed")
+        })
+    }));
+    assert!(
+        emulator.webhooks().is_empty(),
+        "no webhooks over the websocket"
+    );
+
+    // SIGTERM: the bot closes the socket, deletes its device and exits 0.
+    let pid = bot.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = wait_for(limit, || bot.0.try_wait().unwrap()).expect("the bot exited");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        emulator.devices(emulator.bot()).is_empty(),
+        "device deleted"
+    );
+
+    // Closed for good (4403): the bot says why and exits non-zero by itself.
+    let mut bot = start_bot();
+    assert!(emulator.wait_until(limit, |e| e.websocket().connected() == 1));
+    emulator.websocket().close_all(4403, "forbidden");
+    let status = wait_for(limit, || bot.0.try_wait().unwrap()).expect("the bot exited by itself");
+    assert!(!status.success(), "{status:?}");
+    let mut stderr = String::new();
+    use std::io::Read;
+    bot.0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("4403") && stderr.contains("forbidden"),
+        "{stderr}"
+    );
 }

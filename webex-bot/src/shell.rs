@@ -59,10 +59,15 @@ pub fn run_with(
     })?;
     let _ = writeln!(
         notice,
-        "webex-bot shell: running offline against an embedded Webex emulator ({}).\n\
+        "webex-bot shell: running offline against an embedded Webex emulator ({}), events over the {}.\n\
          To run against Webex, set WEBEX_ACCESS_TOKEN (and WEBEX_PUBLIC_URL for webhooks).\n\
          You are {} in a direct room with the bot; write @{} to mention yourself. {SHELL_HELP}",
         bot.emulator().base_url(),
+        if bot.running().stats().connection.is_some() {
+            "websocket"
+        } else {
+            "webhook (WEBEX_EVENTS=websocket for the websocket)"
+        },
         bot.user().name,
         first_name(&bot.user().name),
     );

@@ -6,7 +6,8 @@
 //! webex-emulator --listen 127.0.0.1:8900
 //! ```
 //!
-//! It prints `WEBEX_BASE_URL=...`, then each account with its token, then `ready`.
+//! It prints `WEBEX_BASE_URL=...` and `WEBEX_U2C_URL=...` (for bots taking events over
+//! the websocket), then each account with its token, then `ready`.
 
 use std::io::Write;
 
@@ -18,7 +19,8 @@ Serves an in-memory Webex Messaging API on ADDR (default 127.0.0.1:8900) until S
 SIGTERM. Without --bot, a bot \"Bot\" (bot@webex.bot) is created; without --user, a user
 \"Alice\" (alice@example.com). Tokens not given are random, or taken from
 WEBEX_EMULATOR_BOT_TOKEN and WEBEX_EMULATOR_USER_TOKEN for the first bot and user.
-It prints its base URL and every account with its token.";
+It prints its base URL, its U2C URL (the way to its device service and websocket, for
+bots that take events over the websocket) and every account with its token.";
 
 fn account(spec: &str) -> Result<(String, String, Option<String>), String> {
     let mut parts = spec.splitn(3, ':');
@@ -104,6 +106,7 @@ fn run(args: impl IntoIterator<Item = String>, mut out: impl Write) -> i32 {
         }
     };
     let _ = writeln!(out, "WEBEX_BASE_URL={}", emu.base_url());
+    let _ = writeln!(out, "WEBEX_U2C_URL={}", emu.u2c_url());
     for a in emu.bots() {
         let _ = writeln!(
             out,

@@ -77,3 +77,55 @@ fn bad_arguments_get_the_usage_and_status_2() {
         "{err}"
     );
 }
+
+#[test]
+fn it_serves_the_websocket_a_bot_takes_its_events_from() {
+    use webex_bot::{Bot, BotIdentity, State, command, commands};
+    let (_emulator, base_url) = common::start_emulator(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--bot",
+        "Echo Bot:echo@webex.bot:BOTTOKEN",
+        "--user",
+        "Alice:alice@example.com:ALICETOKEN",
+    ]);
+    let u2c = format!("{}/u2c/api/v1", base_url.trim_end_matches("/v1"));
+    type Seen = crossbeam_channel::Sender<String>;
+    /// Report.
+    #[command("echo <text...>")]
+    fn echo(text: String, seen: State<Seen>) -> String {
+        let _ = seen.send(text.clone());
+        text
+    }
+    let (tx, rx) = crossbeam_channel::unbounded::<String>();
+    let bot_client = Client::builder()
+        .token("BOTTOKEN")
+        .base_url(&base_url)
+        .build()
+        .unwrap();
+    let me = bot_client.people().me().unwrap();
+    let mut running = Bot::builder(commands![echo])
+        .state(tx)
+        .client(bot_client)
+        .identity(BotIdentity::new(me.id, "Echo Bot"))
+        .listen("127.0.0.1:0")
+        .u2c_url(&u2c)
+        .build()
+        .unwrap()
+        .start()
+        .unwrap();
+    let alice = Client::builder()
+        .token("ALICETOKEN")
+        .base_url(&base_url)
+        .build()
+        .unwrap();
+    alice
+        .messages()
+        .create(&NewMessage::to_email("echo@webex.bot").text("echo over the socket"))
+        .unwrap();
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(30)).unwrap(),
+        "over the socket"
+    );
+    running.shutdown();
+}

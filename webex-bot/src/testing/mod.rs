@@ -36,6 +36,32 @@ pub use replies::{Replies, display_text, with_button_data};
 /// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// 0: from `WEBEX_EVENTS`; 1: webhooks; 2: the websocket.
+static EVENTS: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Where [`TestBot::start`] takes events from, for the rest of this process, whatever
+/// `WEBEX_EVENTS` says: for a test target that runs a suite written for one mode in the
+/// other (this crate's own suites run in both).
+///
+/// ```
+/// use webex_bot::bot::Events;
+/// use webex_bot::testing::{TestBot, set_events};
+/// # use webex_bot::{Bot, command, commands};
+/// # /// Echo.
+/// # #[command("echo <text...>")]
+/// # fn echo(text: String) -> String { text }
+/// set_events(Events::Websocket);
+/// let bot = TestBot::start(Bot::builder(commands![echo])).unwrap();
+/// assert!(bot.running().stats().connection.is_some());
+/// ```
+pub fn set_events(events: Events) {
+    let v = match events {
+        Events::Webhook => 1,
+        Events::Websocket => 2,
+    };
+    EVENTS.store(v, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// A bot running against its own emulator, with a test user "Alice".
 ///
 /// ```
@@ -113,6 +139,8 @@ impl From<crate::client::Error> for TestError {
 impl TestBot {
     /// Starts the bot of `builder` against a new emulator with a bot "Test Bot" and a user
     /// "Alice"; the bot's client, listener, secret and webhooks are set up by the harness.
+    /// Events come over webhooks, or over the websocket when `WEBEX_EVENTS=websocket` (or
+    /// [`set_events`]) says so.
     ///
     /// ```
     /// # use webex_bot::{Bot, command, commands, testing::TestBot};
@@ -123,9 +151,13 @@ impl TestBot {
     /// bot.say("echo ready").assert_text("ready");
     /// ```
     pub fn start(builder: BotBuilder) -> Result<TestBot, TestError> {
-        let events = match std::env::var("WEBEX_EVENTS") {
-            Ok(v) if !v.trim().is_empty() => v.parse().map_err(TestError::Bot)?,
-            _ => Events::Webhook,
+        let events = match EVENTS.load(std::sync::atomic::Ordering::SeqCst) {
+            1 => Events::Webhook,
+            2 => Events::Websocket,
+            _ => match std::env::var("WEBEX_EVENTS") {
+                Ok(v) if !v.trim().is_empty() => v.parse().map_err(TestError::Bot)?,
+                _ => Events::Webhook,
+            },
         };
         TestBot::start_with(builder, events)
     }
