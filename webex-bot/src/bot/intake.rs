@@ -46,7 +46,7 @@ pub(crate) struct Intake {
     /// Whether they are deleted at shutdown (once).
     pub remove_webhooks: AtomicBool,
     /// The websocket, when events come over it.
-    pub websocket: OnceLock<Arc<super::websocket::Link>>,
+    pub websocket: OnceLock<Arc<super::link::Link>>,
     /// Whether deliveries are taken (not when events come over the websocket).
     pub takes_webhooks: bool,
 }

@@ -23,11 +23,13 @@ mod dispatch;
 mod engine;
 mod error;
 mod events;
+mod events_config;
 mod extract;
 mod form;
 mod handler;
 mod intake;
 mod kinds;
+mod link;
 
 mod listener;
 mod notifier;

@@ -4,9 +4,9 @@
 //! once it is taken. The protocol pieces are in [`crate::mercury`]; the choices made are
 //! listed on [`BotBuilder::events`](crate::BotBuilder::events).
 
-use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::net::Shutdown;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -14,116 +14,12 @@ use tungstenite::Message;
 
 use super::error::BotError;
 use super::intake::{Accepted, Intake};
+use super::link::{CONNECTED, FAILED, Link, RECONNECTING, STOPPED};
 use super::source::WebsocketSettings;
-use super::stats::{Connection, ConnectionState};
 use crate::mercury::activity::{Envelope, Meaning};
 use crate::mercury::catalog::Catalog;
 use crate::mercury::devices::{Device, Devices, Got, is_excessive};
 use crate::mercury::socket::{ConnectError, Socket};
-
-/// What the websocket thread shares with the rest of the bot.
-pub(crate) struct Link {
-    state: AtomicU8,
-    reconnects: AtomicU64,
-    /// Unix milliseconds of the last activity handed on; 0 before the first.
-    last_event_ms: AtomicU64,
-    stop: AtomicBool,
-    /// The open socket's TCP handle, to wake a blocked read at shutdown.
-    waker: Mutex<Option<TcpStream>>,
-    /// Backoff waits sleep here, so that shutdown ends them at once.
-    pause: (Mutex<()>, Condvar),
-    /// How the first connection went: `None` until it is known.
-    first: (Mutex<Option<Result<(), String>>>, Condvar),
-    /// The last error, for logs and a failed start.
-    last_error: Mutex<String>,
-    /// Set when the thread ends: `Some(why)` when it gave up, `None` at shutdown.
-    ended: (Mutex<Option<Option<String>>>, Condvar),
-}
-
-const CONNECTING: u8 = 0;
-const CONNECTED: u8 = 1;
-const RECONNECTING: u8 = 2;
-const STOPPED: u8 = 3;
-const FAILED: u8 = 4;
-
-impl Link {
-    fn new() -> Link {
-        Link {
-            state: AtomicU8::new(CONNECTING),
-            reconnects: AtomicU64::new(0),
-            last_event_ms: AtomicU64::new(0),
-            stop: AtomicBool::new(false),
-            waker: Mutex::new(None),
-            pause: (Mutex::new(()), Condvar::new()),
-            first: (Mutex::new(None), Condvar::new()),
-            last_error: Mutex::new(String::new()),
-            ended: (Mutex::new(None), Condvar::new()),
-        }
-    }
-
-    /// Blocks until the thread ends; why it gave up, or `None` at shutdown.
-    pub(crate) fn wait_end(&self) -> Option<String> {
-        let mut ended = self.ended.0.lock().expect("ended");
-        loop {
-            if let Some(e) = ended.clone() {
-                return e;
-            }
-            ended = self.ended.1.wait(ended).expect("ended");
-        }
-    }
-
-    /// Why events stopped for good, if they did.
-    pub(crate) fn failure(&self) -> Option<String> {
-        self.ended.0.lock().expect("ended").clone().flatten()
-    }
-
-    fn end(&self, why: Option<String>) {
-        *self.ended.0.lock().expect("ended") = Some(why);
-        self.ended.1.notify_all();
-    }
-
-    /// The connection as `stats()` and the health route report it.
-    pub(crate) fn connection(&self) -> Connection {
-        let state = match self.state.load(Ordering::SeqCst) {
-            CONNECTED => ConnectionState::Connected,
-            RECONNECTING => ConnectionState::Reconnecting,
-            STOPPED => ConnectionState::Stopped,
-            FAILED => ConnectionState::Failed,
-            _ => ConnectionState::Connecting,
-        };
-        let ms = self.last_event_ms.load(Ordering::Relaxed);
-        Connection {
-            state,
-            reconnects: self.reconnects.load(Ordering::Relaxed),
-            last_event: (ms > 0).then(|| UNIX_EPOCH + Duration::from_millis(ms)),
-        }
-    }
-
-    fn settle_first(&self, outcome: Result<(), String>) {
-        let mut first = self.first.0.lock().expect("first");
-        if first.is_none() {
-            *first = Some(outcome);
-            self.first.1.notify_all();
-        }
-    }
-
-    fn note_error(&self, e: &str) {
-        *self.last_error.lock().expect("last error") = e.to_owned();
-    }
-
-    /// Sleeps `d`, or less when shutdown begins. Whether to go on.
-    fn pause(&self, d: Duration) -> bool {
-        let until = Instant::now() + d;
-        let mut guard = self.pause.0.lock().expect("pause");
-        while !self.stop.load(Ordering::SeqCst) {
-            let Some(left) = until.checked_duration_since(Instant::now()) else {
-                return true;
-            };
-            guard = self.pause.1.wait_timeout(guard, left).expect("pause").0;
-        }
-        false
-    }
-}
 
 /// The websocket event source of a running bot.
 pub(crate) struct WebsocketEvents {
@@ -473,6 +369,7 @@ impl Runner {
                     let (code, reason) = frame
                         .map(|f| (u16::from(f.code), f.reason.to_string()))
                         .unwrap_or((1005, String::new()));
+                    socket.finish();
                     return self.closed(code, &reason, connected);
                 }
                 Some(Message::Text(t)) => t.as_bytes().to_vec(),

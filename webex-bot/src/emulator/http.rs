@@ -137,13 +137,15 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
         let mut world = inner.world.lock().expect("world");
         let a = world.handle_service(service, &caller, &req);
         let (deliveries, activities) = world.take_deliveries();
-        drop(world);
-        inner.changed.notify_all();
-        inner.version.fetch_add(1, Ordering::SeqCst);
+        // Counted as in flight before the change is visible: whoever sees the new
+        // message also sees its deliveries pending.
         for d in deliveries {
             inner.deliver(d);
         }
-        inner.mercury.publish(inner, activities);
+        inner.mercury.publish(activities);
+        drop(world);
+        inner.changed.notify_all();
+        inner.version.fetch_add(1, Ordering::SeqCst);
         a
     };
     match answer {

@@ -243,6 +243,12 @@ impl Socket {
         }
     }
 
+    /// Sends what tungstenite has queued (the answer to the server's close frame, say),
+    /// ignoring failures: the connection is ending.
+    pub(crate) fn finish(&mut self) {
+        let _ = self.ws.flush();
+    }
+
     /// Closes with `code` and `reason`, waiting at most `within` for the server's answer.
     pub(crate) fn close(&mut self, code: u16, reason: &str, within: Duration) {
         let frame = CloseFrame {

@@ -20,12 +20,15 @@ use std::time::Duration;
 
 use crate::Client;
 use crate::args::BotIdentity;
-use crate::bot::{BotBuilder, BotError, Events, RunningBot};
+use crate::bot::{BotBuilder, Events, RunningBot};
 use crate::emulator::{Account, Emulator};
 use crate::models::{Message, NewAttachmentAction, NewMembership, NewMessage, NewRoom};
 use crate::webhook::Secret;
 
+mod error;
 mod replies;
+
+pub use error::TestError;
 
 pub use replies::{Replies, display_text, with_button_data};
 
@@ -89,50 +92,6 @@ impl std::fmt::Debug for TestBot {
         f.debug_struct("TestBot")
             .field("emulator", &self.emulator)
             .finish_non_exhaustive()
-    }
-}
-
-/// Why a test bot did not start.
-///
-/// ```
-/// use webex_bot::testing::TestError;
-/// let e = TestError::Emulator(std::io::Error::other("no port"));
-/// assert_eq!(e.to_string(), "the emulator did not start: no port");
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum TestError {
-    /// The emulator did not start.
-    Emulator(std::io::Error),
-    /// The bot did not start.
-    Bot(BotError),
-    /// Setting up the test rooms failed.
-    Client(crate::client::Error),
-}
-
-impl std::fmt::Display for TestError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TestError::Emulator(e) => write!(f, "the emulator did not start: {e}"),
-            TestError::Bot(e) => write!(f, "the bot did not start: {e}"),
-            TestError::Client(e) => write!(f, "setting up the test rooms failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for TestError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            TestError::Emulator(e) => Some(e),
-            TestError::Bot(e) => Some(e),
-            TestError::Client(e) => Some(e),
-        }
-    }
-}
-
-impl From<crate::client::Error> for TestError {
-    fn from(e: crate::client::Error) -> Self {
-        TestError::Client(e)
     }
 }
 
