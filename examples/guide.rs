@@ -181,6 +181,21 @@ mod tests {
     }
     // ANCHOR_END: later_test
 
+    // ANCHOR: websocket_test
+    #[test]
+    fn over_the_websocket_nothing_is_lost() {
+        use webex_bot::bot::Events;
+        let bot = TestBot::start_with(super::bot(), Events::Websocket).unwrap();
+        bot.say("remind 0 stretch")
+            .assert_contains("I'll remind you");
+        bot.expect_later("Reminder:")
+            .assert_text("Reminder: stretch");
+        // The connection drops: the bot reconnects, and the next message is answered.
+        bot.emulator().websocket().drop_all();
+        bot.say("hello").assert_contains("Hello Alice!");
+    }
+    // ANCHOR_END: websocket_test
+
     #[test]
     fn replies_of_every_kind() {
         let bot = TestBot::start(super::bot()).unwrap();

@@ -1,8 +1,9 @@
 //! # webex-bot
 //!
 //! Write Cisco Webex bots by annotating plain functions with the command they answer; the
-//! crate parses messages into typed arguments, answers `help`, receives Webex's webhooks
-//! (signature checked), dispatches and replies. Everything is blocking: no async runtime.
+//! crate parses messages into typed arguments, answers `help`, receives Webex's events
+//! (signed webhooks, or the websocket Webex's own apps use, so that no public URL is
+//! needed), dispatches and replies. Everything is blocking: no async runtime.
 //! A local Webex emulator lets a bot run in the terminal and be tested with no account.
 //!
 //! ```
@@ -25,7 +26,7 @@
 //!
 //! - **The book**, in `book/` of the repository (`mdbook serve book` opens it): a quick
 //!   start, the three patterns (notifier, controller, assistant), conversations, testing,
-//!   going live, performance and reliability.
+//!   events without a public URL, going live, performance and reliability.
 //! - [`command`] for patterns (`<arg>`, `[optional]`, `<rest...>`, aliases, help text) and
 //!   [`ArgEnum`] for arguments that are one of a few words.
 //! - [`BotBuilder`] for everything a bot is made of: commands, cards, membership events,
@@ -36,7 +37,9 @@
 //!   management; [`logging`] for logs that keep secrets out.
 //!
 //! Configuration comes from the environment (`WEBEX_ACCESS_TOKEN`, `WEBEX_BASE_URL`,
-//! `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL`, `WEBEX_LISTEN`): see [`BotBuilder::env`].
+//! `WEBEX_WEBHOOK_SECRET`, `WEBEX_PUBLIC_URL`, `WEBEX_LISTEN`, `WEBEX_EVENTS`,
+//! `WEBEX_U2C_URL`): see [`BotBuilder::env`] and, for events without a public URL,
+//! [`BotBuilder::events`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
