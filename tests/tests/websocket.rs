@@ -298,3 +298,75 @@ fn at_the_device_cap_the_bots_stale_devices_make_room() {
     assert!(names.contains(&"tickets".to_owned()));
     running.shutdown();
 }
+
+#[test]
+fn a_keepalive_that_goes_unanswered_reconnects_and_loses_nothing() {
+    let bot = ws_bot(
+        echo_bot().websocket_keepalive(Duration::from_millis(50), Duration::from_millis(200)),
+    );
+    let emu = bot.emulator();
+    let seen = emu.websocket().connections();
+    emu.websocket().stop_answering_pings();
+    assert!(emu.wait_until(WAIT, |e| e.websocket().connections() > seen));
+    bot.say("echo still here").assert_text("still here");
+    assert_eq!(answers(emu, "still here"), 1);
+}
+
+#[test]
+fn a_second_process_on_the_same_device_replaces_the_first() {
+    let emu = emulator();
+    let first = start(&emu, echo_bot()).unwrap();
+    let mut second = start(&emu, echo_bot()).unwrap();
+    assert!(emu.wait_until(WAIT, |_| first.events_error().is_some()));
+    let why = first.events_error().unwrap();
+    assert!(why.contains("4000") && why.contains("replaced"), "{why}");
+    exchange(&emu, "from the second");
+    assert_eq!(answers(&emu, "from the second"), 1);
+    second.shutdown();
+    // With names of their own, two processes keep a connection each.
+    let emu = emulator();
+    let mut a = start(&emu, echo_bot().device_name("replica-a")).unwrap();
+    let mut b = start(&emu, echo_bot().device_name("replica-b")).unwrap();
+    assert_eq!(emu.websocket().connected(), 2);
+    assert!(a.events_error().is_none() && b.events_error().is_none());
+    a.shutdown();
+    b.shutdown();
+}
+
+#[test]
+fn rest_ids_are_taken_in_every_base64_form_and_the_organization_is_listed() {
+    use webex_bot::models::RestId;
+    let emu = emulator();
+    let alice = emu.client_for(&emu.users()[0]);
+    // A person id is 59 bytes long: its base64 has padding.
+    let id = emu.bot().id.clone();
+    let d = RestId::decode(&id).unwrap();
+    let raw = format!("ciscospark://{}/{}/{}", d.cluster, d.kind, d.uuid);
+    // Standard base64 with padding, as some clients write ids.
+    let padded = {
+        use std::fmt::Write;
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut s = String::new();
+        for chunk in raw.as_bytes().chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    s.write_char(A[((n >> (18 - 6 * i)) & 63) as usize] as char)
+                        .unwrap();
+                } else {
+                    s.push('=');
+                }
+            }
+        }
+        s
+    };
+    assert!(padded.ends_with('='), "{padded}");
+    assert_eq!(alice.people().get(&padded).unwrap().id, id);
+    let orgs: Vec<_> = alice.organizations().list(&Default::default()).collect();
+    assert_eq!(orgs.len(), 1);
+}

@@ -43,6 +43,7 @@ impl WebsocketEvents {
             catalog: None,
             device: None,
             refresh: false,
+            replaced: false,
         };
         let thread = std::thread::Builder::new()
             .name("webex-bot-websocket".into())
@@ -157,6 +158,8 @@ struct Runner {
     device: Option<Device>,
     /// The device must be refreshed before the next connection.
     refresh: bool,
+    /// Another connection took the device over (4000): it is not ours to delete.
+    replaced: bool,
 }
 
 impl Runner {
@@ -193,6 +196,7 @@ impl Runner {
             self.link.state.store(STOPPED, Ordering::SeqCst);
         }
         if self.settings.delete_device_on_shutdown
+            && !self.replaced
             && let (Some(device), Some(catalog)) = (&self.device, &self.catalog)
         {
             match self.devices(catalog).delete(device) {
@@ -469,7 +473,15 @@ impl Runner {
                     End::Retry { connected }
                 }
             },
-            Verdict::Fatal => End::Fatal(why),
+            Verdict::Fatal => {
+                if code == 4000 {
+                    self.replaced = true;
+                    return End::Fatal(format!(
+                        "{why}: another process connected with this device; give each process a device name of its own (BotBuilder::device_name)"
+                    ));
+                }
+                End::Fatal(why)
+            }
         }
     }
 }

@@ -60,6 +60,8 @@ enum Command {
     Close(u16, String),
     /// Stop writing anything at all (no pongs, no pings, no events).
     Silence,
+    /// Stop answering the client's pings; events still go.
+    NoPongs,
     /// Drop the TCP connection without a close frame.
     Drop,
 }
@@ -301,6 +303,18 @@ impl Websocket<'_> {
     /// ```
     pub fn silence_all(&self) {
         self.hub().command_all(|| Command::Silence);
+    }
+
+    /// The open sockets stop answering the client's pings (`{"type":"ping"}`), while
+    /// events still go out: a connection whose keepalive broke.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().bot("Bot", "bot@webex.bot").start().unwrap();
+    /// emu.websocket().stop_answering_pings();
+    /// ```
+    pub fn stop_answering_pings(&self) {
+        self.hub().command_all(|| Command::NoPongs);
     }
 
     /// Every open socket's TCP connection is dropped, without a close frame.

@@ -146,6 +146,7 @@ fn session(inner: &Arc<Inner>, tcp: TcpStream) -> io::Result<()> {
         id: inner.mercury.next_socket.fetch_add(1, Ordering::SeqCst),
         seq: 0,
         silent: false,
+        no_pongs: false,
         registered: false,
     };
     let result = s.run(&tx, &rx);
@@ -167,6 +168,8 @@ struct Session<'a> {
     id: u64,
     seq: u64,
     silent: bool,
+    /// The client's pings go unanswered.
+    no_pongs: bool,
     registered: bool,
 }
 
@@ -294,6 +297,7 @@ impl Session<'_> {
                     return Ok(());
                 }
                 Input::Command(Command::Silence) => self.silent = true,
+                Input::Command(Command::NoPongs) => self.no_pongs = true,
                 Input::Command(Command::Drop) => return Ok(()),
             }
         }
@@ -376,7 +380,7 @@ impl Session<'_> {
                     self.inner.touch();
                 }
             }
-            Some("ping") if !self.silent => {
+            Some("ping") if !self.silent && !self.no_pongs => {
                 let pong = json!({ "id": v["id"], "type": "pong" });
                 self.write_json(&pong)?;
             }

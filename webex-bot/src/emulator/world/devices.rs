@@ -80,6 +80,14 @@ pub(crate) fn uuid_of(id: &str) -> String {
 }
 
 impl World {
+    /// The emulator's one organization.
+    pub(super) fn organization(&self) -> Stored<crate::models::Organization> {
+        let mut org = crate::models::Organization::default();
+        org.id = self.org_id.clone();
+        org.display_name = Some("Emulated Organization".into());
+        Stored { seq: 0, item: org }
+    }
+
     fn origin(&self) -> &str {
         self.base_url.strip_suffix("/v1").unwrap_or(&self.base_url)
     }

@@ -44,6 +44,19 @@ fn json<T: serde::Serialize>(v: &T) -> ApiResult<Answer> {
 const ROUTES: &[Route] = &[
     route("GET", &["people", "me"], |w, c| json(w.person(c.caller)?)),
     route("GET", &["people"], |w, c| w.list_people(c.req)),
+    // The one organization everyone is in (some websocket clients read it first).
+    route("GET", &["organizations"], |w, c| {
+        let org = w.organization();
+        World::page_in_order(vec![&org], World::to_value, c.req)
+    }),
+    route("GET", &["organizations", ":id"], |w, c| {
+        let org = w.organization();
+        if org.item.id == c.id() {
+            json(&org.item)
+        } else {
+            Err(err(404, "Organization not found."))
+        }
+    }),
     route("GET", &["people", ":id"], |w, c| json(w.person(c.id())?)),
     route("GET", &["rooms"], |w, c| w.list_rooms(c.caller, c.req)),
     route("POST", &["rooms"], |w, c| w.create_room(c.caller, c.req)),
