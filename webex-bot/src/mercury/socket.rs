@@ -122,6 +122,17 @@ impl Socket {
         authorization: &Secret,
         timeout: Duration,
     ) -> Result<Socket, ConnectError> {
+        Self::connect_with(url, authorization, timeout, tls_config())
+    }
+
+    /// As [`connect`](Self::connect), with this TLS configuration (tests trust their own
+    /// certificate this way).
+    fn connect_with(
+        url: &str,
+        authorization: &Secret,
+        timeout: Duration,
+        tls_config: Arc<rustls::ClientConfig>,
+    ) -> Result<Socket, ConnectError> {
         let full = with_options(url);
         let uri: tungstenite::http::Uri = full
             .parse()
@@ -162,7 +173,7 @@ impl Socket {
         let stream = if tls {
             let name = rustls::pki_types::ServerName::try_from(host.clone())
                 .map_err(|e| ConnectError::Url(format!("{url}: {e}")))?;
-            let conn = rustls::ClientConnection::new(tls_config(), name)
+            let conn = rustls::ClientConnection::new(tls_config, name)
                 .map_err(|e| ConnectError::Protocol(e.to_string()))?;
             Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)))
         } else {
@@ -266,5 +277,102 @@ impl Socket {
             }
         }
         let _ = self.waker.shutdown(Shutdown::Both);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    /// Over TLS, as with Webex: the handshake checks the certificate against the roots,
+    /// the authorization frame goes first, and frames pass both ways.
+    #[test]
+    fn wss_round_trip_with_a_verified_certificate() {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let der = cert.cert.der().clone();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server_config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider.clone())
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![der.clone()], key)
+                .unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().unwrap();
+            let conn = rustls::ServerConnection::new(server_config).unwrap();
+            let tls = rustls::StreamOwned::new(conn, tcp);
+            let mut ws = tungstenite::accept(tls).unwrap();
+            let auth = ws.read().unwrap().into_text().unwrap().to_string();
+            ws.send(Message::text("{\"type\":\"pong\"}")).unwrap();
+            ws.flush().unwrap();
+            // Waits for the client's close.
+            while ws.read().is_ok() {}
+            auth
+        });
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(der).unwrap();
+        let client_config = Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        );
+        let secret = Secret::new("Bearer the-token");
+        let url = format!("wss://localhost:{port}/v1/apps/wx2/registrations/r/messages");
+        let mut socket =
+            Socket::connect_with(&url, &secret, Duration::from_secs(10), client_config).unwrap();
+        let got = socket
+            .read(Instant::now() + Duration::from_secs(10))
+            .unwrap()
+            .expect("a frame");
+        assert_eq!(got.into_text().unwrap().as_str(), "{\"type\":\"pong\"}");
+        socket.close(1000, "done", Duration::from_secs(5));
+        let auth: serde_json::Value = serde_json::from_str(&server.join().unwrap()).unwrap();
+        assert_eq!(auth["type"], "authorization");
+        assert_eq!(auth["data"]["token"], "Bearer the-token");
+    }
+
+    #[test]
+    fn wss_refuses_a_certificate_it_does_not_trust() {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server_config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![cert.cert.der().clone()], key)
+                .unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().unwrap();
+            let conn = rustls::ServerConnection::new(server_config).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut buf = [0u8; 16];
+            // The client gives up during the handshake.
+            let _ = tls.read(&mut buf);
+        });
+        let url = format!("wss://localhost:{port}/x");
+        // The public roots, as in production: a self-signed certificate is refused, and
+        // the token never sent.
+        let err = Socket::connect(&url, &Secret::new("Bearer t"), Duration::from_secs(10))
+            .err()
+            .expect("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("certificate") || text.contains("Unknown") || text.contains("invalid"),
+            "{text}"
+        );
+        server.join().unwrap();
     }
 }
