@@ -173,7 +173,7 @@ impl ClientBuilder {
             .build();
         Ok(Client {
             inner: Arc::new(Inner {
-                agent: ureq::Agent::new_with_config(config),
+                agent: agent(config),
                 authorization: crate::Secret::new(format!("Bearer {}", token.expose())),
                 base_url,
                 origin,
@@ -181,4 +181,19 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// ureq's agent with this crate's TCP transport (fewer system calls per request, see
+/// `transport`), behind ureq's CONNECT proxy support and in front of its rustls.
+fn agent(config: ureq::config::Config) -> ureq::Agent {
+    use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
+    let connector = ()
+        .chain(ConnectProxyConnector::default())
+        .chain(super::transport::TcpConnector)
+        .chain(RustlsConnector::default());
+    ureq::Agent::with_parts(
+        config,
+        connector,
+        ureq::unversioned::resolver::DefaultResolver::default(),
+    )
 }

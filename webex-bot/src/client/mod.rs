@@ -12,6 +12,7 @@ mod multipart;
 mod pages;
 mod query;
 mod retry;
+mod transport;
 
 use std::fmt;
 use std::io::Read;
