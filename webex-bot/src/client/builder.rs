@@ -187,10 +187,10 @@ impl ClientBuilder {
 /// `transport`), behind ureq's CONNECT proxy support and in front of its rustls.
 fn agent(config: ureq::config::Config) -> ureq::Agent {
     use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
-    let connector = ()
-        .chain(ConnectProxyConnector::default())
-        .chain(super::transport::TcpConnector)
-        .chain(RustlsConnector::default());
+    let connector =
+        ().chain(ConnectProxyConnector::default())
+            .chain(super::transport::TcpConnector)
+            .chain(RustlsConnector::default());
     ureq::Agent::with_parts(
         config,
         connector,

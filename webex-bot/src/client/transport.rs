@@ -48,10 +48,7 @@ impl<In: Transport> Connector<In> for TcpConnector {
             // A proxy's connection, opened earlier in the chain.
             return Ok(chained.map(Either::A));
         }
-        let deadline = details
-            .timeout
-            .not_zero()
-            .map(|d| Instant::now() + *d);
+        let deadline = details.timeout.not_zero().map(|d| Instant::now() + *d);
         let mut last = None;
         for addr in details.addrs.iter() {
             let attempt = match deadline {
@@ -74,7 +71,12 @@ impl<In: Transport> Connector<In> for TcpConnector {
                     (details.register_shutdown)(transport.shutdown_handle())?;
                     return Ok(Some(Either::B(transport)));
                 }
-                Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                    ) =>
+                {
                     last = Some(Error::Timeout(Timeout::Connect));
                 }
                 Err(e) => last = Some(Error::Io(e)),
@@ -199,7 +201,10 @@ impl TcpTransport {
 }
 
 fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// The time left before `timeout`, from `started`; `Err` when it has passed.
@@ -336,19 +341,28 @@ mod tests {
             per_write: None,
         };
         let started = Instant::now();
-        assert!(matches!(t.await_input(short), Err(Error::Timeout(Timeout::RecvResponse))));
+        assert!(matches!(
+            t.await_input(short),
+            Err(Error::Timeout(Timeout::RecvResponse))
+        ));
         assert!(started.elapsed() < Duration::from_secs(2));
         // Then a long one: the short socket timeout fires, and the read goes on.
         let long = NextTimeout {
             after: ureq::unversioned::transport::time::Duration::from_secs(10),
             ..short
         };
-        assert!(t.read_timeout.is_some_and(|d| d <= Duration::from_millis(30)));
+        assert!(
+            t.read_timeout
+                .is_some_and(|d| d <= Duration::from_millis(30))
+        );
         server.write_all(b"later").unwrap();
         assert!(t.await_input(long).unwrap());
         assert_eq!(t.buffers().input(), b"later");
         // The short socket timeout stayed: firing early is no error, so no call to lengthen it.
-        assert!(t.read_timeout.is_some_and(|d| d <= Duration::from_millis(30)));
+        assert!(
+            t.read_timeout
+                .is_some_and(|d| d <= Duration::from_millis(30))
+        );
     }
 
     #[test]
