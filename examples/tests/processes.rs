@@ -155,10 +155,15 @@ fn the_echo_bot_process_takes_events_over_the_websocket_without_a_public_url() {
         .user_with_token("Alice", "alice@example.com", Some("ALICETOKEN"))
         .start()
         .unwrap();
+    // The token from a file only its owner can read.
+    let token_file =
+        std::env::temp_dir().join(format!("webex-bot-process-token-{}", std::process::id()));
+    webex_bot::tokens::write_token_file(&token_file, b"BOTTOKEN\n").unwrap();
     let start_bot = || {
         Killed(
             Command::new(env!("CARGO_BIN_EXE_echo"))
-                .env("WEBEX_ACCESS_TOKEN", "BOTTOKEN")
+                .env_remove("WEBEX_ACCESS_TOKEN")
+                .env("WEBEX_ACCESS_TOKEN_FILE", &token_file)
                 .env("WEBEX_BASE_URL", emulator.base_url())
                 .env("WEBEX_U2C_URL", emulator.u2c_url())
                 .env("WEBEX_LISTEN", "127.0.0.1:0")
@@ -229,4 +234,24 @@ fn the_echo_bot_process_takes_events_over_the_websocket_without_a_public_url() {
         stderr.contains("4403") && stderr.contains("forbidden"),
         "{stderr}"
     );
+
+    // A token file others can read: the bot refuses to start, and says how to fix it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut bot = start_bot();
+        let status = wait_for(limit, || bot.0.try_wait().unwrap()).expect("the bot exited");
+        assert!(!status.success());
+        let mut stderr = String::new();
+        bot.0
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert!(stderr.contains("chmod 600"), "{stderr}");
+        assert!(!stderr.contains("BOTTOKEN"), "{stderr}");
+    }
+    let _ = std::fs::remove_file(&token_file);
 }

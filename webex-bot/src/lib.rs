@@ -62,6 +62,7 @@ mod limit;
 pub mod shell;
 #[cfg(feature = "emulator")]
 pub mod testing;
+pub mod tokens;
 mod util;
 pub mod webhook;
 
@@ -89,7 +90,8 @@ pub use markdown::Markdown;
 pub use secret::Secret;
 pub use webex_bot_macros::{ArgEnum, command, commands};
 
-/// Runs a bot the way its binary should: against Webex when `WEBEX_ACCESS_TOKEN` is set
+/// Runs a bot the way its binary should: against Webex when `WEBEX_ACCESS_TOKEN` (or
+/// `WEBEX_ACCESS_TOKEN_FILE`, see [`tokens`]) is set
 /// (configured from the environment, serving until SIGINT or SIGTERM), otherwise in
 /// [shell mode](crate::shell) against an embedded emulator, reading the terminal.
 ///
@@ -105,8 +107,7 @@ pub use webex_bot_macros::{ArgEnum, command, commands};
 /// }
 /// ```
 pub fn run(builder: BotBuilder) -> Result<(), bot::BotError> {
-    let token = std::env::var("WEBEX_ACCESS_TOKEN").unwrap_or_default();
-    if !token.trim().is_empty() {
+    if tokens::configured_in_env() {
         return bot::serve_until_signal(|| builder.env()?.build()?.start());
     }
     #[cfg(feature = "emulator")]

@@ -119,18 +119,17 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from `WEBEX_ACCESS_TOKEN` (required) and `WEBEX_BASE_URL`
-    /// (default the commercial API).
+    /// A client configured from the token [`tokens::token_from_env`](crate::tokens::token_from_env)
+    /// finds (`WEBEX_ACCESS_TOKEN`, or the file `WEBEX_ACCESS_TOKEN_FILE`, perhaps
+    /// encrypted) and `WEBEX_BASE_URL` (default the commercial API).
     ///
     /// ```no_run
     /// let client = webex_bot::Client::from_env().expect("WEBEX_ACCESS_TOKEN is set");
     /// ```
     pub fn from_env() -> Result<Client, Error> {
-        let token = std::env::var("WEBEX_ACCESS_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| Error::Config("WEBEX_ACCESS_TOKEN is not set".into()))?;
-        let mut b = Client::builder().token(token.trim());
+        let found = crate::tokens::token_from_env().map_err(|e| Error::Config(e.to_string()))?;
+        log::debug!("access token from {}", found.source);
+        let mut b = Client::builder().token(found.token.expose());
         if let Ok(url) = std::env::var("WEBEX_BASE_URL")
             && !url.trim().is_empty()
         {
