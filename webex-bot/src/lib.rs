@@ -55,6 +55,7 @@ pub mod logging;
 pub mod markdown;
 mod mercury;
 pub mod models;
+pub mod oauth;
 mod secret;
 use unversioned::server;
 mod limit;

@@ -75,13 +75,31 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
         None => {}
     }
 
+    // The token endpoint authenticates the client by its id and secret, not a bearer.
+    if service == Service::Rest && rest == "/access_token" && method == "POST" {
+        let body = request.into_body();
+        let form: serde_json::Map<String, serde_json::Value> = form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), json!(v)))
+            .collect();
+        let answer = inner
+            .world
+            .lock()
+            .expect("world")
+            .access_token(&serde_json::Value::Object(form));
+        inner.touch();
+        return match answer {
+            Ok(Answer::Json(v)) => send_json(&tracking, 200, &v, None),
+            Ok(_) => Response::new(500),
+            Err(e) => send_error(&tracking, e, None),
+        };
+    }
     let caller = {
         let token = auth
             .as_deref()
             .and_then(|a| a.strip_prefix("Bearer "))
             .map(str::trim);
         let world = inner.world.lock().expect("world");
-        token.and_then(|t| world.tokens.get(t).cloned())
+        token.and_then(|t| world.caller_of(t))
     };
     let Some(caller) = caller else {
         return send_error(
@@ -151,6 +169,9 @@ pub(crate) fn serve(inner: &Arc<Inner>, request: Request) -> Response {
     match answer {
         Err(e) => send_error(&tracking, e, None),
         Ok(Answer::Empty) => Response::new(204).with_header("TrackingID", tracking),
+        Ok(Answer::Redirect(location)) => Response::new(302)
+            .with_header("Location", location)
+            .with_header("TrackingID", tracking),
         Ok(Answer::Json(v)) => send_json(&tracking, 200, &v, None),
         Ok(Answer::Page { items, max }) => {
             let offset = req.q("cursor").and_then(decode_cursor).unwrap_or(0);
@@ -220,11 +241,19 @@ fn send_json(tracking: &str, status: u16, v: &serde_json::Value, link: Option<&s
 }
 
 fn send_error(tracking: &str, e: Rejection, retry_after: Option<&str>) -> Response {
-    let body = json!({
+    let mut body = json!({
         "message": e.message,
         "errors": [{ "description": e.message }],
         "trackingId": tracking,
     });
+    // OAuth's own error fields, for the token endpoint's answers (`error: description`).
+    if let Some((error, description)) = e.message.split_once(": ")
+        && !error.contains(' ')
+        && error.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+    {
+        body["error"] = json!(error);
+        body["error_description"] = json!(description);
+    }
     let bytes = serde_json::to_vec(&body).expect("json");
     let resp = Response::new(e.status)
         .with_body(bytes)

@@ -501,6 +501,67 @@ impl Emulator {
         self.inner.world.lock().expect("world").device_cap = cap;
     }
 
+    /// Registers an integration (an OAuth client) with its secret and redirect URI. The
+    /// emulator's `GET /v1/authorize` then approves a request for whoever's token comes
+    /// with it (a test's stand-in for the user clicking Accept) and redirects with a code;
+    /// `POST /v1/access_token` exchanges codes and refresh tokens.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().user("Alice", "alice@example.com").start().unwrap();
+    /// emu.add_integration("client-1", "secret-1", "http://127.0.0.1:9/callback");
+    /// ```
+    pub fn add_integration(&self, client_id: &str, client_secret: &str, redirect_uri: &str) {
+        self.inner
+            .world
+            .lock()
+            .expect("world")
+            .oauth
+            .integrations
+            .insert(
+                client_id.to_owned(),
+                world::OAuthIntegration {
+                    secret: client_secret.to_owned(),
+                    redirect_uri: redirect_uri.to_owned(),
+                },
+            );
+    }
+
+    /// How long access tokens and refresh tokens from the token endpoint last (default 14
+    /// and 90 days, as Webex's); tokens already handed out keep their expiry.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().start().unwrap();
+    /// emu.set_token_lifetimes(std::time::Duration::from_secs(60), std::time::Duration::from_secs(3600));
+    /// ```
+    pub fn set_token_lifetimes(&self, access: Duration, refresh: Duration) {
+        let mut w = self.inner.world.lock().expect("world");
+        w.oauth.access_lifetime = access;
+        w.oauth.refresh_lifetime = refresh;
+    }
+
+    /// Revokes a refresh token: refreshing with it is refused from now on.
+    ///
+    /// ```
+    /// # use webex_bot::emulator::Emulator;
+    /// let emu = Emulator::builder().start().unwrap();
+    /// emu.revoke_refresh_token("no-such-token");
+    /// ```
+    pub fn revoke_refresh_token(&self, refresh_token: &str) {
+        if let Some(g) = self
+            .inner
+            .world
+            .lock()
+            .expect("world")
+            .oauth
+            .grants
+            .get_mut(refresh_token)
+        {
+            g.revoked = true;
+        }
+    }
+
     /// Stops serving.
     ///
     /// ```

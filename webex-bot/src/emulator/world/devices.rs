@@ -100,6 +100,9 @@ impl World {
     ) -> ApiResult<Answer> {
         let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
         match (service, req.method.as_str(), segs.as_slice()) {
+            (Service::Rest, "GET", ["authorize"]) => {
+                self.authorize(caller, req).map(Answer::Redirect)
+            }
             (Service::Rest, _, _) => self.handle(caller, req),
             (Service::U2c, "GET", ["catalog"] | ["limited", "catalog"]) => Ok(self.catalog()),
             (Service::Wdm, "GET", ["devices"]) => {

@@ -92,6 +92,8 @@ pub(crate) enum Answer {
         max: usize,
     },
     Empty,
+    /// 302 to this location.
+    Redirect(String),
     Content {
         bytes: Vec<u8>,
         content_type: String,
@@ -177,6 +179,8 @@ pub(crate) struct World {
     pub device_cap: usize,
     /// `ws://host:port` of the websocket service.
     pub mercury_origin: String,
+    /// Integrations, codes and grants.
+    pub oauth: oauth::OAuth,
 }
 
 pub(crate) fn new_id(kind: &str) -> String {
@@ -196,6 +200,8 @@ pub(crate) fn new_id(kind: &str) -> String {
 mod actions;
 mod applications;
 pub(crate) mod devices;
+mod oauth;
+pub(crate) use oauth::Integration as OAuthIntegration;
 mod memberships;
 mod messages;
 mod people;
@@ -211,6 +217,12 @@ impl World {
             org_id: new_id("ORGANIZATION"),
             failure_threshold: 5,
             device_cap: 100,
+            oauth: oauth::OAuth {
+                // Webex's: 14 days, and 90 for the refresh token.
+                access_lifetime: Duration::from_secs(14 * 24 * 3600),
+                refresh_lifetime: Duration::from_secs(90 * 24 * 3600),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }

@@ -1,0 +1,152 @@
+//! OAuth for integrations against the emulator: the whole flow, a wrong state, refreshing,
+//! an expired access token, a revoked refresh token, a used code, a wrong secret.
+
+use std::time::Duration;
+
+use webex_bot::Client;
+use webex_bot::Secret;
+use webex_bot::client::RetryPolicy;
+use webex_bot::emulator::Emulator;
+use webex_bot::oauth::{Integration, OAuthError, Tokens};
+
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+fn setup() -> (Emulator, Integration) {
+    let emu = Emulator::builder()
+        .user("Alice", "alice@example.com")
+        .start()
+        .unwrap();
+    emu.add_integration("client-1", "secret-1", REDIRECT);
+    let app =
+        Integration::new("client-1", Secret::new("secret-1"), REDIRECT).base_url(emu.base_url());
+    (emu, app)
+}
+
+/// What the user's browser does: opens the URL (as Alice, who accepts), and is redirected.
+/// Returns the redirect's `code` and `state`.
+fn approve(emu: &Emulator, url: &str) -> (String, String) {
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build(),
+    );
+    let resp = agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {}", emu.users()[0].token))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 302);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let query = location.split_once('?').unwrap().1;
+    let mut code = String::new();
+    let mut state = String::new();
+    for (k, v) in form_urlencoded_parse(query) {
+        match k.as_str() {
+            "code" => code = v,
+            "state" => state = v,
+            _ => {}
+        }
+    }
+    (code, state)
+}
+
+fn form_urlencoded_parse(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.replace('+', " ")))
+        .collect()
+}
+
+fn client(emu: &Emulator, tokens: &Tokens) -> Client {
+    Client::builder()
+        .token(tokens.access_token.expose())
+        .base_url(emu.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn the_whole_flow_gives_tokens_that_act_for_the_user() {
+    let (emu, app) = setup();
+    let auth = app.authorization(&["spark:people_read", "spark:messages_write"]);
+    let (code, state) = approve(&emu, auth.url());
+    let tokens = app.exchange(&auth, &state, &code).unwrap();
+    assert!(
+        !tokens.expires_within(Duration::from_secs(13 * 24 * 3600)),
+        "14 days"
+    );
+    let me = client(&emu, &tokens).people().me().unwrap();
+    assert_eq!(me.display_name.as_deref(), Some("Alice"));
+    // A code works once.
+    let e = app.exchange(&auth, &state, &code).unwrap_err();
+    assert!(
+        matches!(&e, OAuthError::Refused { error, .. } if error == "invalid_grant"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_wrong_state_is_refused_before_the_code_is_used() {
+    let (emu, app) = setup();
+    let auth = app.authorization(&["spark:all"]);
+    let other = app.authorization(&["spark:all"]);
+    let (code, _) = approve(&emu, other.url());
+    let e = app.exchange(&auth, "not-the-state", &code).unwrap_err();
+    assert!(matches!(e, OAuthError::StateMismatch), "{e:?}");
+    assert!(e.to_string().contains("state"));
+    // The code was not spent: with its own request's state it still works.
+    let (_, other_state) = {
+        let url = other.url();
+        let s = url.split("state=").nth(1).unwrap().to_owned();
+        ((), s)
+    };
+    assert!(app.exchange(&other, &other_state, &code).is_ok());
+}
+
+#[test]
+fn an_expired_access_token_is_refused_and_a_refresh_gives_a_working_one() {
+    let (emu, app) = setup();
+    emu.set_token_lifetimes(Duration::ZERO, Duration::from_secs(3600));
+    let auth = app.authorization(&["spark:all"]);
+    let (code, state) = approve(&emu, auth.url());
+    let expired = app.exchange(&auth, &state, &code).unwrap();
+    assert!(expired.expires_within(Duration::ZERO));
+    assert_eq!(
+        client(&emu, &expired).people().me().unwrap_err().status(),
+        Some(401)
+    );
+    emu.set_token_lifetimes(Duration::from_secs(3600), Duration::from_secs(3600));
+    let fresh = app.refresh(&expired.refresh_token).unwrap();
+    assert_ne!(fresh.access_token, expired.access_token);
+    assert!(client(&emu, &fresh).people().me().is_ok());
+}
+
+#[test]
+fn a_revoked_refresh_token_and_a_wrong_secret_are_clear_errors() {
+    let (emu, app) = setup();
+    let auth = app.authorization(&["spark:all"]);
+    let (code, state) = approve(&emu, auth.url());
+    let tokens = app.exchange(&auth, &state, &code).unwrap();
+    emu.revoke_refresh_token(tokens.refresh_token.expose());
+    let e = app.refresh(&tokens.refresh_token).unwrap_err();
+    assert!(
+        matches!(&e, OAuthError::Refused { status: 400, error, .. } if error == "invalid_grant"),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("revoked") && text.contains("authorize the integration again"),
+        "{text}"
+    );
+    assert!(!text.contains(tokens.refresh_token.expose()));
+    let wrong = Integration::new("client-1", Secret::new("not-the-secret"), REDIRECT)
+        .base_url(emu.base_url());
+    let e = wrong.refresh(&tokens.refresh_token).unwrap_err();
+    assert!(
+        matches!(&e, OAuthError::Refused { status: 401, error, .. } if error == "invalid_client"),
+        "{e:?}"
+    );
+}
