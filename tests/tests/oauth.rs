@@ -150,3 +150,75 @@ fn a_revoked_refresh_token_and_a_wrong_secret_are_clear_errors() {
         "{e:?}"
     );
 }
+
+/// A client on an integration's tokens, counting the refreshes it hands back.
+fn refreshing(
+    emu: &Emulator,
+    app: &Integration,
+    tokens: Tokens,
+) -> (Client, std::sync::Arc<std::sync::Mutex<Vec<Tokens>>>) {
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = kept.clone();
+    let client = Client::builder()
+        .integration(app.clone(), tokens)
+        .on_refresh(move |t| store.lock().unwrap().push(t.clone()))
+        .base_url(emu.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (client, kept)
+}
+
+fn authorized(emu: &Emulator, app: &Integration) -> Tokens {
+    let auth = app.authorization(&["spark:all"]);
+    let (code, state) = approve(emu, auth.url());
+    app.exchange(&auth, &state, &code).unwrap()
+}
+
+#[test]
+fn a_client_on_integration_tokens_refreshes_before_expiry_and_on_a_401() {
+    let (emu, app) = setup();
+    // Before expiry: the access token is already expired; the first call refreshes it.
+    emu.set_token_lifetimes(Duration::ZERO, Duration::from_secs(3600));
+    let expired = authorized(&emu, &app);
+    emu.set_token_lifetimes(Duration::from_secs(3600), Duration::from_secs(3600));
+    let (client, kept) = refreshing(&emu, &app, expired.clone());
+    assert_eq!(
+        client.people().me().unwrap().display_name.as_deref(),
+        Some("Alice")
+    );
+    assert!(client.people().me().is_ok());
+    let kept_now = kept.lock().unwrap().clone();
+    assert_eq!(
+        kept_now.len(),
+        1,
+        "refreshed once, handed to the application"
+    );
+    assert_ne!(kept_now[0].access_token, expired.access_token);
+    // On a 401: tokens the client believes good, that Webex refuses.
+    let good = authorized(&emu, &app);
+    let believed = Tokens {
+        access_token: Secret::new("refused-by-webex"),
+        ..good
+    };
+    let (client, kept) = refreshing(&emu, &app, believed);
+    assert!(client.people().me().is_ok());
+    assert_eq!(kept.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_client_whose_refresh_token_was_revoked_fails_with_a_clear_error() {
+    let (emu, app) = setup();
+    emu.set_token_lifetimes(Duration::ZERO, Duration::from_secs(3600));
+    let tokens = authorized(&emu, &app);
+    emu.revoke_refresh_token(tokens.refresh_token.expose());
+    let (client, kept) = refreshing(&emu, &app, tokens.clone());
+    let e = client.people().me().unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("revoked") && text.contains("authorize the integration again"),
+        "{text}"
+    );
+    assert!(!text.contains(tokens.refresh_token.expose()));
+    assert!(kept.lock().unwrap().is_empty());
+}

@@ -297,7 +297,7 @@ impl Runner {
             .clone();
         let client = &self.intake.engine.client;
         let mut socket =
-            match Socket::connect(&url, client.authorization(), self.settings.connect_timeout) {
+            match Socket::connect(&url, &client.authorization(), self.settings.connect_timeout) {
                 Ok(s) => s,
                 Err(ConnectError::NotFound) => {
                     self.link.note_error("the websocket answered 404");

@@ -18,6 +18,8 @@ use super::*;
 #[derive(Clone)]
 pub struct ClientBuilder {
     token: Option<crate::Secret>,
+    integration: Option<(crate::oauth::Integration, crate::oauth::Tokens)>,
+    on_refresh: Option<super::refresh::OnRefresh>,
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
@@ -41,6 +43,8 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             token: None,
+            integration: None,
+            on_refresh: None,
             base_url: COMMERCIAL_BASE_URL.to_owned(),
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
@@ -59,6 +63,46 @@ impl ClientBuilder {
     /// ```
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(crate::Secret::new(token.into()));
+        self
+    }
+
+    /// An integration's tokens instead of a fixed token: the client refreshes the access
+    /// token a minute before it expires, and once when Webex answers 401, and hands each
+    /// new set to [`on_refresh`](Self::on_refresh) to keep. A refresh Webex refuses (a
+    /// revoked or expired refresh token) fails the call with the reason.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use webex_bot::oauth::{Integration, Tokens};
+    /// let app = Integration::new("id", webex_bot::Secret::new("secret"), "http://127.0.0.1:1/cb");
+    /// let tokens = Tokens {
+    ///     access_token: webex_bot::Secret::new("access"),
+    ///     refresh_token: webex_bot::Secret::new("refresh"),
+    ///     expires_at: SystemTime::now() + Duration::from_secs(3600),
+    ///     refresh_expires_at: None,
+    /// };
+    /// let client = webex_bot::Client::builder().integration(app, tokens).build().unwrap();
+    /// ```
+    pub fn integration(
+        mut self,
+        integration: crate::oauth::Integration,
+        tokens: crate::oauth::Tokens,
+    ) -> Self {
+        self.token = Some(tokens.access_token.clone());
+        self.integration = Some((integration, tokens));
+        self
+    }
+
+    /// Called with each new set of tokens an [`integration`](Self::integration)'s client
+    /// refreshes, to store them (the refresh token may change).
+    ///
+    /// ```
+    /// let b = webex_bot::Client::builder().on_refresh(|tokens| {
+    ///     let _ = tokens.expires_at; // write them where the next start finds them
+    /// });
+    /// ```
+    pub fn on_refresh(mut self, f: impl Fn(&crate::oauth::Tokens) + Send + Sync + 'static) -> Self {
+        self.on_refresh = Some(std::sync::Arc::new(f));
         self
     }
 
@@ -175,6 +219,15 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 agent: agent(config),
                 authorization: crate::Secret::new(format!("Bearer {}", token.expose())),
+                refresher: self.integration.map(|(integration, tokens)| {
+                    super::refresh::Refresher {
+                        integration,
+                        tokens: std::sync::Mutex::new(tokens),
+                        on_refresh: self
+                            .on_refresh
+                            .unwrap_or_else(|| std::sync::Arc::new(|_| {})),
+                    }
+                }),
                 base_url,
                 origin,
                 retry: self.retry,

@@ -11,6 +11,7 @@ mod files;
 mod multipart;
 mod pages;
 mod query;
+mod refresh;
 mod retry;
 mod transport;
 
@@ -73,6 +74,8 @@ struct Inner {
     agent: ureq::Agent,
     /// `Bearer <token>`, wiped when the client goes.
     authorization: crate::Secret,
+    /// For an integration's tokens: refreshes them (and the header) when they expire.
+    refresher: Option<refresh::Refresher>,
     base_url: String,
     origin: String,
     retry: RetryPolicy,
@@ -393,13 +396,27 @@ impl Client {
         if self.same_origin(url) {
             return self.execute(method, url, body, &[]);
         }
-        let auth = [("Authorization", self.inner.authorization.expose())];
+        let bearer = self.bearer(None)?;
+        let auth = [("Authorization", bearer.expose())];
         self.execute(method, url, body, &auth)
     }
 
     /// `Bearer <token>`, for the websocket's authorization frame.
-    pub(crate) fn authorization(&self) -> &crate::Secret {
-        &self.inner.authorization
+    pub(crate) fn authorization(&self) -> crate::Secret {
+        match self.bearer(None) {
+            Ok(Bearer::Owned(s)) => s,
+            _ => self.inner.authorization.clone(),
+        }
+    }
+
+    /// The `Authorization` header to send: the bot's token (borrowed, nothing copied on
+    /// the hot path), or an integration's access token, refreshed when it expires or when
+    /// `stale` is what a 401 answered.
+    fn bearer(&self, stale: Option<&crate::Secret>) -> Result<Bearer<'_>, Error> {
+        match &self.inner.refresher {
+            None => Ok(Bearer::Static(&self.inner.authorization)),
+            Some(r) => r.bearer(stale).map(Bearer::Owned),
+        }
     }
 
     /// Sends a request under the retry policy. Non-2xx answers become [`Error::Api`].
@@ -416,9 +433,24 @@ impl Client {
         );
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
+        let mut refreshed = false;
         loop {
             attempt += 1;
-            let (failure, error) = match self.send_once(&method, url, &mut body, headers, attempt) {
+            let bearer = self.bearer(None)?;
+            let sent = self.send_once(&method, url, &mut body, headers, attempt, &bearer);
+            // An integration's token refused: refreshed once, and the call made again.
+            if let Ok(resp) = &sent
+                && resp.status() == 401
+                && !refreshed
+                && let Bearer::Owned(used) = &bearer
+                && body.replayable()
+                && self.same_origin(url)
+            {
+                refreshed = true;
+                self.bearer(Some(used))?;
+                continue;
+            }
+            let (failure, error) = match sent {
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) => {
                     let e = api_error(resp);
@@ -465,10 +497,11 @@ impl Client {
         body: &mut Body<'_>,
         headers: &[(&str, &str)],
         attempt: u32,
+        bearer: &Bearer<'_>,
     ) -> Result<http::Response<ureq::Body>, SendError> {
         let mut req = http::Request::builder().method(method.clone()).uri(url);
         if self.same_origin(url) {
-            req = req.header("Authorization", self.inner.authorization.expose());
+            req = req.header("Authorization", bearer.expose());
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -511,6 +544,21 @@ impl Client {
             }
             e => SendError::Transport(e),
         })
+    }
+}
+
+/// The `Authorization` header of one request.
+enum Bearer<'a> {
+    Static(&'a crate::Secret),
+    Owned(crate::Secret),
+}
+
+impl Bearer<'_> {
+    fn expose(&self) -> &str {
+        match self {
+            Bearer::Static(s) => s.expose(),
+            Bearer::Owned(s) => s.expose(),
+        }
     }
 }
 
