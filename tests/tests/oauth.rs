@@ -11,6 +11,7 @@ use webex_bot::oauth::{Integration, OAuthError, Tokens};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
+// ANCHOR: setup
 fn setup() -> (Emulator, Integration) {
     let emu = Emulator::builder()
         .user("Alice", "alice@example.com")
@@ -68,6 +69,7 @@ fn client(emu: &Emulator, tokens: &Tokens) -> Client {
         .unwrap()
 }
 
+// ANCHOR: flow
 #[test]
 fn the_whole_flow_gives_tokens_that_act_for_the_user() {
     let (emu, app) = setup();
@@ -151,6 +153,7 @@ fn a_revoked_refresh_token_and_a_wrong_secret_are_clear_errors() {
     );
 }
 
+// ANCHOR: refreshing
 /// A client on an integration's tokens, counting the refreshes it hands back.
 fn refreshing(
     emu: &Emulator,
@@ -168,6 +171,7 @@ fn refreshing(
         .unwrap();
     (client, kept)
 }
+// ANCHOR_END: refreshing
 
 fn authorized(emu: &Emulator, app: &Integration) -> Tokens {
     let auth = app.authorization(&["spark:all"]);
