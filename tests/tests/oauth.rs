@@ -22,6 +22,7 @@ fn setup() -> (Emulator, Integration) {
         Integration::new("client-1", Secret::new("secret-1"), REDIRECT).base_url(emu.base_url());
     (emu, app)
 }
+// ANCHOR_END: setup
 
 /// What the user's browser does: opens the URL (as Alice, who accepts), and is redirected.
 /// Returns the redirect's `code` and `state`.
@@ -89,6 +90,7 @@ fn the_whole_flow_gives_tokens_that_act_for_the_user() {
         "{e:?}"
     );
 }
+// ANCHOR_END: flow
 
 #[test]
 fn a_wrong_state_is_refused_before_the_code_is_used() {
