@@ -220,16 +220,8 @@ fn the_echo_bot_process_takes_events_over_the_websocket_without_a_public_url() {
     let mut bot = start_bot();
     assert!(emulator.wait_until(limit, |e| e.websocket().connected() == 1));
     emulator.websocket().close_all(4403, "forbidden");
-    let status = wait_for(limit, || bot.0.try_wait().unwrap()).expect("the bot exited by itself");
+    let (status, stderr) = exited(&mut bot, limit).expect("the bot exited by itself");
     assert!(!status.success(), "{status:?}");
-    let mut stderr = String::new();
-    use std::io::Read;
-    bot.0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
     assert!(
         stderr.contains("4403") && stderr.contains("forbidden"),
         "{stderr}"
@@ -241,17 +233,24 @@ fn the_echo_bot_process_takes_events_over_the_websocket_without_a_public_url() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
         let mut bot = start_bot();
-        let status = wait_for(limit, || bot.0.try_wait().unwrap()).expect("the bot exited");
+        let (status, stderr) = exited(&mut bot, limit).expect("the bot exited");
         assert!(!status.success());
-        let mut stderr = String::new();
-        bot.0
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
         assert!(stderr.contains("chmod 600"), "{stderr}");
         assert!(!stderr.contains("BOTTOKEN"), "{stderr}");
     }
     let _ = std::fs::remove_file(&token_file);
+}
+
+/// Waits for the bot to exit by itself; its status and what it wrote on stderr.
+fn exited(bot: &mut Killed, limit: Duration) -> Option<(std::process::ExitStatus, String)> {
+    use std::io::Read;
+    let status = wait_for(limit, || bot.0.try_wait().unwrap())?;
+    let mut stderr = String::new();
+    bot.0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    Some((status, stderr))
 }

@@ -302,6 +302,18 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
 
+    fn deadline(
+        after: ureq::unversioned::transport::time::Duration,
+        reason: Timeout,
+    ) -> NextTimeout {
+        NextTimeout {
+            after,
+            reason,
+            per_read: None,
+            per_write: None,
+        }
+    }
+
     fn pair() -> (TcpTransport, TcpStream) {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let c = TcpStream::connect(l.local_addr().unwrap()).unwrap();
@@ -334,12 +346,10 @@ mod tests {
     fn a_read_waits_no_longer_than_its_deadline_and_keeps_a_shorter_socket_timeout() {
         let (mut t, mut server) = pair();
         // A short deadline first: the socket timeout is set short.
-        let short = NextTimeout {
-            after: ureq::unversioned::transport::time::Duration::from_millis(30),
-            reason: Timeout::RecvResponse,
-            per_read: None,
-            per_write: None,
-        };
+        let short = deadline(
+            ureq::unversioned::transport::time::Duration::from_millis(30),
+            Timeout::RecvResponse,
+        );
         let started = Instant::now();
         assert!(matches!(
             t.await_input(short),
@@ -368,12 +378,10 @@ mod tests {
     #[test]
     fn what_is_transmitted_goes_out_in_one_piece_when_the_answer_is_awaited() {
         let (mut t, mut server) = pair();
-        let timeout = NextTimeout {
-            after: ureq::unversioned::transport::time::Duration::from_secs(10),
-            reason: Timeout::SendRequest,
-            per_read: None,
-            per_write: None,
-        };
+        let timeout = deadline(
+            ureq::unversioned::transport::time::Duration::from_secs(10),
+            Timeout::SendRequest,
+        );
         for part in [&b"HEAD "[..], b"BODY"] {
             t.buffers().output()[..part.len()].copy_from_slice(part);
             t.transmit_output(part.len(), timeout).unwrap();
