@@ -228,3 +228,129 @@ fn a_client_whose_refresh_token_was_revoked_fails_with_a_clear_error() {
     assert!(!text.contains(tokens.refresh_token.expose()));
     assert!(kept.lock().unwrap().is_empty());
 }
+
+/// The browser's part of the loopback flow: GET `url` with no redirects followed, as
+/// `bearer` when given. Returns the status, the `Location` header and the body.
+fn browse(url: &str, bearer: Option<&str>) -> (u16, Option<String>, String) {
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build(),
+    );
+    let mut req = agent.get(url);
+    if let Some(token) = bearer {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    let mut resp = req.call().unwrap();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let body = resp.body_mut().read_to_string().unwrap_or_default();
+    (resp.status().as_u16(), location, body)
+}
+
+/// A loopback authorization running on its own thread: the integration registered with
+/// the listener's port, the URL it shows, and the thread's result.
+struct Loopback {
+    emu: Emulator,
+    url: String,
+    redirect: String,
+    done: std::thread::JoinHandle<Result<Tokens, OAuthError>>,
+}
+
+fn loopback(wait: Duration) -> Loopback {
+    let emu = Emulator::builder()
+        .user("Alice", "alice@example.com")
+        .start()
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let redirect = format!("http://{}/callback", listener.local_addr().unwrap());
+    emu.add_integration("cli-app", "cli-secret", &redirect);
+    let app =
+        Integration::new("cli-app", Secret::new("cli-secret"), &redirect).base_url(emu.base_url());
+    let (shown, url) = crossbeam_channel::bounded(1);
+    let done = std::thread::spawn(move || {
+        app.authorize_with_listener(listener, &["spark:people_read"], wait, |url| {
+            shown.send(url.to_owned()).unwrap()
+        })
+    });
+    let url = url.recv_timeout(Duration::from_secs(30)).unwrap();
+    Loopback {
+        emu,
+        url,
+        redirect,
+        done,
+    }
+}
+
+// ANCHOR: loopback
+#[test]
+fn a_command_line_program_takes_the_redirect_on_a_loopback_listener() {
+    let flow = loopback(Duration::from_secs(60));
+    // The user opens the URL and approves; Webex sends the browser to the listener.
+    let alice = flow.emu.users()[0].token.clone();
+    let (status, location, _) = browse(&flow.url, Some(&alice));
+    assert_eq!(status, 302);
+    let location = location.unwrap();
+    assert!(location.starts_with(&flow.redirect), "{location}");
+    // A browser asks for a favicon too: answered 404, the listener goes on waiting.
+    let favicon = flow.redirect.replace("/callback", "/favicon.ico");
+    assert_eq!(browse(&favicon, None).0, 404);
+    let (status, _, page) = browse(&location, None);
+    assert_eq!(status, 200);
+    assert!(page.contains("close this tab"), "{page}");
+    let tokens = flow.done.join().unwrap().unwrap();
+    let me = client(&flow.emu, &tokens).people().me().unwrap();
+    assert_eq!(me.display_name.as_deref(), Some("Alice"));
+}
+// ANCHOR_END: loopback
+
+#[test]
+fn the_loopback_listener_refuses_a_wrong_state_a_refusal_and_silence() {
+    // A redirect whose state is not the one sent: refused, in the browser too.
+    let flow = loopback(Duration::from_secs(60));
+    let (status, page) = {
+        let (s, _, p) = browse(&format!("{}?code=abc&state=forged", flow.redirect), None);
+        (s, p)
+    };
+    assert_eq!(status, 400);
+    assert!(page.contains("state"), "{page}");
+    let e = flow.done.join().unwrap().unwrap_err();
+    assert!(matches!(e, OAuthError::StateMismatch), "{e:?}");
+
+    // The user declined: Webex redirects with an error.
+    let flow = loopback(Duration::from_secs(60));
+    let state = flow.url.split("state=").nth(1).unwrap().to_owned();
+    let declined = format!(
+        "{}?error=access_denied&error_description=The+user+declined&state={state}",
+        flow.redirect
+    );
+    assert_eq!(browse(&declined, None).0, 200);
+    let e = flow.done.join().unwrap().unwrap_err();
+    assert!(
+        matches!(&e, OAuthError::Denied { error, .. } if error == "access_denied"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("The user declined"), "{e}");
+
+    // Nobody comes back: the wait ends with a clear error.
+    let flow = loopback(Duration::from_millis(300));
+    let e = flow.done.join().unwrap().unwrap_err();
+    assert!(matches!(e, OAuthError::Timeout), "{e:?}");
+    assert!(e.to_string().contains("in time"), "{e}");
+}
+
+#[test]
+fn a_redirect_uri_off_this_machine_cannot_take_the_redirect() {
+    let app = Integration::new("c", Secret::new("s"), "https://app.example/callback");
+    let e = app
+        .authorize_on_loopback(&["spark:all"], Duration::from_secs(1), |_| {
+            panic!("no URL is shown for a flow that cannot finish")
+        })
+        .unwrap_err();
+    assert!(matches!(e, OAuthError::Redirect(_)), "{e:?}");
+    assert!(e.to_string().contains("https://app.example/callback"), "{e}");
+}

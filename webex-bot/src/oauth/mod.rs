@@ -18,6 +18,8 @@ use serde::Deserialize;
 
 use crate::Secret;
 
+mod loopback;
+
 /// An integration's credentials, from the developer portal.
 #[derive(Debug, Clone)]
 pub struct Integration {
@@ -118,6 +120,19 @@ pub enum OAuthError {
     },
     /// No answer, or one that is not the token endpoint's.
     Transport(String),
+    /// The user declined (or Webex refused) the authorization: the redirect carried
+    /// `error` (`access_denied`, ...) instead of a code.
+    Denied {
+        /// OAuth's error code.
+        error: String,
+        /// What came with it.
+        description: String,
+    },
+    /// No redirect came back in the time given.
+    Timeout,
+    /// The redirect could not be taken: a redirect URI that is not on this machine, or a
+    /// port that cannot be listened on.
+    Redirect(String),
 }
 
 impl fmt::Display for OAuthError {
@@ -140,6 +155,16 @@ impl fmt::Display for OAuthError {
                 description,
             } => write!(f, "the token endpoint refused ({status} {error}): {description}"),
             OAuthError::Transport(e) => write!(f, "could not reach the token endpoint: {e}"),
+            OAuthError::Denied { error, description } if description.is_empty() => {
+                write!(f, "the authorization was not given ({error})")
+            }
+            OAuthError::Denied { error, description } => {
+                write!(f, "the authorization was not given ({error}): {description}")
+            }
+            OAuthError::Timeout => f.write_str(
+                "no redirect came back from the browser in time: open the address again, sooner",
+            ),
+            OAuthError::Redirect(e) => f.write_str(e),
         }
     }
 }
