@@ -352,5 +352,8 @@ fn a_redirect_uri_off_this_machine_cannot_take_the_redirect() {
         })
         .unwrap_err();
     assert!(matches!(e, OAuthError::Redirect(_)), "{e:?}");
-    assert!(e.to_string().contains("https://app.example/callback"), "{e}");
+    assert!(
+        e.to_string().contains("https://app.example/callback"),
+        "{e}"
+    );
 }

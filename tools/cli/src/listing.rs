@@ -83,8 +83,11 @@ pub enum Images {
     Unread,
     /// Local copies: the file named like the URL's last path segment, in this folder.
     Folder(PathBuf),
-    /// Downloaded from their URLs.
-    Download,
+    /// Downloaded from their URLs (with a progress bar on a terminal when `progress`).
+    Download {
+        /// Whether to show a progress bar.
+        progress: bool,
+    },
 }
 
 const APP_TYPES: &[&str] = &[
@@ -377,7 +380,7 @@ fn image_size(url: &str, images: &Images) -> Option<Result<(usize, usize), Strin
                 Err(e) => return Some(Err(format!("{}: {e}", path.display()))),
             }
         }
-        Images::Download => match download(url) {
+        Images::Download { progress } => match download(url, *progress) {
             Ok(b) => b,
             Err(e) => return Some(Err(e)),
         },
@@ -390,13 +393,15 @@ fn image_size(url: &str, images: &Images) -> Option<Result<(usize, usize), Strin
 }
 
 /// The first 256 KiB of `url`: enough for any image header.
-fn download(url: &str) -> Result<Vec<u8>, String> {
+fn download(url: &str, progress: bool) -> Result<Vec<u8>, String> {
     use std::io::Read;
+    const ENOUGH: u64 = 256 * 1024;
     let mut resp = ureq::get(url).call().map_err(|e| format!("{url}: {e}"))?;
+    let len = resp.body().content_length().map(|n| n.min(ENOUGH));
+    let name = url.rsplit('/').next().unwrap_or(url);
+    let bar = crate::progress::bar(&format!("downloading {name}"), len, progress);
     let mut bytes = Vec::new();
-    resp.body_mut()
-        .as_reader()
-        .take(256 * 1024)
+    crate::progress::Counted::new(resp.body_mut().as_reader().take(ENOUGH), bar)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{url}: {e}"))?;
     Ok(bytes)
