@@ -254,3 +254,80 @@ fn exited(bot: &mut Killed, limit: Duration) -> Option<(std::process::ExitStatus
         .unwrap();
     Some((status, stderr))
 }
+
+#[test]
+fn the_oauth_login_example_takes_the_redirect_and_saves_a_working_token() {
+    let emulator = Emulator::builder()
+        .user_with_token("Alice", "alice@example.com", Some("ALICETOKEN"))
+        .start()
+        .unwrap();
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    emulator.add_integration("cli-app", "cli-secret", &redirect);
+    let dir = std::env::temp_dir().join(format!("oauth-login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("access.token");
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_oauth_login"))
+            .env("WEBEX_CLIENT_ID", "cli-app")
+            .env("WEBEX_CLIENT_SECRET", "cli-secret")
+            .env("WEBEX_REDIRECT_URI", &redirect)
+            .env("WEBEX_BASE_URL", emulator.base_url())
+            .env("OAUTH_TOKEN_FILE", &token_file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // The address to open is on standard error; the listener is up before it is shown.
+    use std::io::BufRead;
+    let stderr = std::io::BufReader::new(child.0.stderr.take().unwrap());
+    let url = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_owned()))
+        .expect("the example shows the address to open");
+    assert!(url.contains("client_id=cli-app"), "{url}");
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build(),
+    );
+    let resp = agent
+        .get(&url)
+        .header("Authorization", "Bearer ALICETOKEN")
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 302);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let page = agent
+        .get(&location)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(page.contains("close this tab"), "{page}");
+    let out = child.0.stdout.take().unwrap();
+    let mut printed = String::new();
+    use std::io::Read;
+    std::io::BufReader::new(out)
+        .read_to_string(&mut printed)
+        .unwrap();
+    assert!(
+        printed.contains("authorized as Alice <alice@example.com>"),
+        "{printed}"
+    );
+    let token = webex_bot::tokens::read_token_file(&token_file).unwrap();
+    let me = Client::builder()
+        .token(token.expose())
+        .base_url(emulator.base_url())
+        .build()
+        .unwrap()
+        .people()
+        .me()
+        .unwrap();
+    assert_eq!(me.emails, ["alice@example.com"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
