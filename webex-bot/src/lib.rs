@@ -57,6 +57,7 @@ mod mercury;
 pub mod models;
 pub mod oauth;
 mod secret;
+mod store;
 use unversioned::server;
 mod limit;
 #[cfg(feature = "emulator")]

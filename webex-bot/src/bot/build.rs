@@ -127,6 +127,7 @@ impl BotBuilder {
                 on_start: self.on_start,
                 events,
                 websocket: self.websocket,
+                redis_url: self.redis_url,
             },
         })
     }

@@ -64,6 +64,7 @@ pub struct BotBuilder {
     pub(super) accept_unsigned: bool,
     pub(super) events: Option<super::source::Events>,
     pub(super) websocket: super::source::WebsocketSettings,
+    pub(super) redis_url: Option<Secret>,
 }
 
 impl fmt::Debug for BotBuilder {
@@ -115,6 +116,7 @@ impl BotBuilder {
             accept_unsigned: false,
             events: None,
             websocket: Default::default(),
+            redis_url: None,
         }
     }
 
@@ -172,6 +174,9 @@ impl BotBuilder {
         if let Some(u) = var("WEBEX_U2C_URL") {
             b = b.u2c_url(u);
         }
+        if let Some(u) = var("WEBEX_REDIS_URL") {
+            b = b.redis(Secret::new(u));
+        }
         Ok(b)
     }
 
@@ -187,6 +192,25 @@ impl BotBuilder {
     /// ```
     pub fn client(mut self, client: Client) -> Self {
         self.client = Some(client);
+        self
+    }
+
+    /// Shares what replicas must agree on through the Redis server at `url`
+    /// (`redis://[:password@]host[:port][/db]`; `WEBEX_REDIS_URL`): an event is then
+    /// handled once whichever replica receives it. The server must answer at start, or
+    /// `start` fails; while running, an event that cannot be checked against Redis is not
+    /// acknowledged (503 to a webhook, no ack on the websocket), so Webex delivers it
+    /// again. The URL is a secret: it may hold a password.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]).redis(webex_bot::Secret::new("redis://127.0.0.1:6379"));
+    /// ```
+    pub fn redis(mut self, url: Secret) -> Self {
+        self.redis_url = Some(url);
         self
     }
 

@@ -16,6 +16,7 @@ use super::listener::{Listener, Site};
 use super::notifier::Notifier;
 use super::pool::{IDLE_EXIT, Pool};
 use super::running::{RunningBot, serve_until_signal};
+use super::seen::Seen;
 use super::source::{Events, WebsocketSettings};
 use super::stats::Counters;
 use super::websocket::WebsocketEvents;
@@ -39,6 +40,8 @@ pub(crate) struct Settings {
     pub on_start: Vec<StartHook>,
     pub events: Events,
     pub websocket: WebsocketSettings,
+    /// The shared store, for replicas.
+    pub redis_url: Option<crate::Secret>,
 }
 
 /// A configured bot, ready to start.
@@ -153,14 +156,24 @@ impl Bot {
             doing: "starting a worker thread",
             source,
         })?;
-        let intake = Arc::new(Intake {
-            engine,
-            secret: self.secret,
-            dedup: Mutex::new(Dedup::new(
+        let seen = match &s.redis_url {
+            None => Seen::Memory(Mutex::new(Dedup::new(
                 dedupe::WINDOW,
                 dedupe::MIN_COUNT,
                 dedupe::MAX_COUNT,
-            )),
+            ))),
+            Some(url) => {
+                let prefix = format!("webex-bot:{}", engine.identity.person_id());
+                let store = crate::store::RedisStore::connect(url, &prefix)
+                    .map_err(|e| BotError::Redis(e.to_string()))?;
+                log::info!("replicas share events through Redis at {}", store.server());
+                Seen::Shared(store)
+            }
+        };
+        let intake = Arc::new(Intake {
+            engine,
+            secret: self.secret,
+            seen,
             accepting: AtomicBool::new(true),
             pool,
             webhooks: OnceLock::new(),

@@ -57,6 +57,8 @@ pub enum BotError {
     Events(String),
     /// The websocket could not be opened at start, or was refused for good.
     Websocket(String),
+    /// Redis (`WEBEX_REDIS_URL`) could not be reached or used at start.
+    Redis(String),
 }
 
 impl fmt::Display for BotError {
@@ -83,6 +85,7 @@ impl fmt::Display for BotError {
                 "bot configuration: WEBEX_ACCESS_TOKEN is not set (and shell mode needs the `emulator` feature)",
             ),
             BotError::Events(why) => write!(f, "bot configuration: {why}"),
+            BotError::Redis(why) => write!(f, "shared store: {why}"),
             BotError::Websocket(why) => write!(f, "websocket: {why}"),
             BotError::NoSecret => f.write_str(
                 "bot configuration: no webhook secret, so forged deliveries could not be told apart: set WEBEX_WEBHOOK_SECRET (or `BotBuilder::secret`), or WEBEX_PUBLIC_URL so that the bot registers its webhooks with a random one; to accept unsigned deliveries anyway, call `BotBuilder::insecure_accept_unsigned_deliveries(true)`",

@@ -4,12 +4,12 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::dedupe::Dedup;
 use super::engine::Engine;
 use super::pool::{Pool, Refused};
+use super::seen::Seen;
 use super::stats::{Counters, Stats};
 use crate::Notifier;
 use crate::limit::Summary;
@@ -32,7 +32,8 @@ pub(crate) enum Accepted {
 pub(crate) struct Intake {
     pub engine: Arc<Engine>,
     pub secret: Option<Secret>,
-    pub dedup: Mutex<Dedup>,
+    /// Which events were taken: this process's memory, or Redis for replicas.
+    pub seen: Seen,
     pub accepting: AtomicBool,
     pub pool: Pool<Box<Notification>>,
     /// The webhooks registered at start, if the bot manages them.
@@ -185,10 +186,26 @@ impl Intake {
             event.data.get("id").and_then(|v| v.as_str()).unwrap_or("")
         );
         let has_id = event.data.get("id").is_some();
-        if has_id && !self.dedup.lock().expect("dedup lock").first(&key) {
-            Counters::bump(&counters.duplicates);
-            log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
-            return Accepted::Duplicate;
+        if has_id {
+            match self.seen.first(&key) {
+                Ok(true) => {}
+                Ok(false) => {
+                    Counters::bump(&counters.duplicates);
+                    log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
+                    return Accepted::Duplicate;
+                }
+                Err(e) => {
+                    // Not knowing whether another replica took it, this one must not
+                    // acknowledge it: Webex delivers it again, once Redis is back.
+                    Counters::bump(&counters.shed);
+                    if let Some(unlogged) = self.shed.occur(Instant::now()) {
+                        log::warn!(
+                            "{e}: refused {key}, not acknowledged (Webex will deliver it again; {unlogged} more refused since the last such line)"
+                        );
+                    }
+                    return Accepted::Refused;
+                }
+            }
         }
         // The answer a waiting handler asked for goes straight to it (checked only while a
         // handler waits, so the common path does no extra parsing).
@@ -221,7 +238,7 @@ impl Intake {
                 // Not acknowledged: Webex will deliver it again, and then it must not look
                 // like a duplicate.
                 if has_id {
-                    self.dedup.lock().expect("dedup lock").forget(&key);
+                    self.seen.forget(&key);
                 }
                 Counters::bump(&counters.shed);
                 if let Some(unlogged) = self.shed.occur(Instant::now()) {

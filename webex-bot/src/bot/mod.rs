@@ -30,6 +30,7 @@ mod handler;
 mod intake;
 mod kinds;
 mod link;
+mod seen;
 
 mod listener;
 mod notifier;

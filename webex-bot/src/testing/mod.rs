@@ -26,9 +26,11 @@ use crate::models::{Message, NewAttachmentAction, NewMembership, NewMessage, New
 use crate::webhook::Secret;
 
 mod error;
+mod redis;
 mod replies;
 
 pub use error::TestError;
+pub use redis::RedisServer;
 
 pub use replies::{Replies, display_text, with_button_data};
 
