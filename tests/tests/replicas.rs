@@ -1,19 +1,46 @@
 //! Replicas sharing a real `redis-server` (started by the test on a free port): one
-//! delivery sent to two replicas is answered once; Redis unreachable at start is a clear
-//! error; Redis going away while running refuses deliveries without acknowledging them,
-//! and the bot resumes by itself when it is back.
+//! delivery sent to two replicas is answered once; a conversation's answer reaching
+//! another replica; an `ask` that times out and two people answering in one room, in
+//! memory and on Redis; Redis unreachable at start is a clear error; Redis going away
+//! while running refuses deliveries without acknowledging them, and the bot resumes by
+//! itself when it is back.
 
 use std::time::Duration;
 
 use webex_bot::bot::{Events, RunningBot};
-use webex_bot::emulator::Emulator;
+use webex_bot::emulator::{Emulator, Fault};
+use webex_bot::models::NewMessage;
 use webex_bot::testing::{RedisServer, TestBot};
-use webex_bot::{Bot, Secret, command, commands};
+use webex_bot::{Bot, Context, Secret, State, command, commands};
 
 /// Echo.
 #[command("echo <text...>")]
 fn echo(text: String) -> String {
     text
+}
+
+/// How long `book` waits for its answer.
+#[derive(Clone, Copy)]
+struct AskTimeout(Duration);
+
+/// Ask when, and confirm for whom.
+#[command("book")]
+fn book(ctx: &Context, timeout: State<AskTimeout>) -> Result<String, webex_bot::client::Error> {
+    match ctx.ask("At what time?", timeout.0.0)? {
+        Some(answer) => Ok(format!(
+            "Booked for {} at {}",
+            ctx.sender().email,
+            answer.text.unwrap_or_default()
+        )),
+        None => Ok(format!(
+            "No answer from {}: nothing booked.",
+            ctx.sender().email
+        )),
+    }
+}
+
+fn booking_bot(timeout: Duration) -> webex_bot::BotBuilder {
+    Bot::builder(commands![echo, book]).state(AskTimeout(timeout))
 }
 
 fn redis() -> RedisServer {
@@ -23,7 +50,16 @@ fn redis() -> RedisServer {
 /// Another replica of the test bot: same emulator account, same secret, its own
 /// listener, sharing `redis` when given.
 fn replica(emu: &Emulator, secret: &Secret, redis: Option<&RedisServer>) -> RunningBot {
-    let mut b = Bot::builder(commands![echo])
+    replica_of(booking_bot(Duration::from_secs(60)), emu, secret, redis)
+}
+
+fn replica_of(
+    builder: webex_bot::BotBuilder,
+    emu: &Emulator,
+    secret: &Secret,
+    redis: Option<&RedisServer>,
+) -> RunningBot {
+    let mut b = builder
         .client(emu.client_for(emu.bot()))
         .secret(secret.clone())
         .listen("127.0.0.1:0");
@@ -178,4 +214,202 @@ fn redis_going_away_refuses_deliveries_unacknowledged_and_the_bot_resumes() {
     assert_eq!(status, 200);
     a.expect_later("during");
     a.say("echo after").assert_text("after");
+}
+
+/// Waits (bounded) until `f` holds.
+fn until(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The delivery the emulator made for the next message, dropped before it reached the
+/// bot (to hand it to a replica of the test's choosing): sends `text` as `as_user` to
+/// the bot directly, or in `room` when given, and returns the delivery.
+fn intercepted(
+    a: &TestBot,
+    sender: &webex_bot::Client,
+    room: Option<&str>,
+    text: &str,
+) -> (String, String) {
+    let emu = a.emulator();
+    emu.inject(Fault::drop_deliveries(1));
+    let msg = match room {
+        Some(r) => {
+            NewMessage::to_room(r).markdown(format!("<@personId:{}|Bot> {text}", emu.bot().id))
+        }
+        None => NewMessage::to_email(&emu.bot().email).text(text),
+    };
+    let sent = sender.messages().create(&msg).unwrap();
+    let mut found = None;
+    until("the delivery is dropped", || {
+        found = emu
+            .deliveries()
+            .into_iter()
+            .find(|d| d.dropped && d.body.contains(&sent.id))
+            .map(|d| (d.body, d.signature.unwrap()));
+        found.is_some()
+    });
+    found.unwrap()
+}
+
+#[test]
+fn a_conversation_whose_answer_reaches_another_replica_gets_it() {
+    let redis = redis();
+    let a = TestBot::start_with(
+        booking_bot(Duration::from_secs(60)).redis(Secret::new(redis.url())),
+        Events::Webhook,
+    )
+    .unwrap();
+    let secret = a.running().secret().unwrap().clone();
+    let b = replica(a.emulator(), &secret, Some(&redis));
+    a.say("book").assert_text("At what time?");
+    // Either replica's worker may have taken it: the one whose conversation waits.
+    let waiting = |r: &RunningBot| r.stats().waiting;
+    until("a conversation waits", || {
+        waiting(a.running()) + waiting(&b) == 1
+    });
+    let (owner, other) = if waiting(&b) == 1 {
+        (&b, a.running())
+    } else {
+        (a.running(), &b)
+    };
+    // The answer lands on the replica whose conversation does not wait for it.
+    let (body, signature) = intercepted(&a, a.user_client(), None, "10:00");
+    let (status, said) = post(&other.webhook_url(), &body, &signature);
+    assert_eq!((status, said.as_str()), (200, r#"{"status":"answered"}"#));
+    a.expect_later("Booked for alice@example.com at 10:00");
+    assert_eq!(owner.stats().waiting, 0);
+    assert_eq!(
+        answers(a.emulator(), "Booked for alice@example.com at 10:00"),
+        1
+    );
+}
+
+fn two_people_in_one_room(redis: Option<&RedisServer>) {
+    let mut builder = booking_bot(Duration::from_secs(60));
+    if let Some(r) = redis {
+        builder = builder.redis(Secret::new(r.url()));
+    }
+    let a = TestBot::start_with(builder, Events::Webhook).unwrap();
+    let secret = a.running().secret().unwrap().clone();
+    let b = redis.map(|r| replica(a.emulator(), &secret, Some(r)));
+    let bob = a.emulator().add_user("Bob", "bob@example.com");
+    a.user_client()
+        .memberships()
+        .create(&webex_bot::models::NewMembership::by_id(
+            a.group_room(),
+            &bob.id,
+        ))
+        .unwrap();
+    let bob_client = a.emulator().client_for(&bob);
+    a.say_in_group("book").assert_text("At what time?");
+    let mention = |text: &str| {
+        NewMessage::to_room(a.group_room())
+            .markdown(format!("<@personId:{}|Bot> {text}", a.emulator().bot().id))
+    };
+    bob_client.messages().create(&mention("book")).unwrap();
+    let waiting = || a.running().stats().waiting + b.as_ref().map_or(0, |b| b.stats().waiting);
+    until("both conversations wait", || waiting() == 2);
+    // Both answer at once: each answer goes to its own person's conversation.
+    let (alice, bob_answer) = std::thread::scope(|s| {
+        let one = s.spawn(|| a.user_client().messages().create(&mention("9:00")).unwrap());
+        let two = s.spawn(|| bob_client.messages().create(&mention("16:00")).unwrap());
+        (one.join().unwrap(), two.join().unwrap())
+    });
+    assert!(!alice.id.is_empty() && !bob_answer.id.is_empty());
+    a.expect_later("Booked for bob@example.com at");
+    a.expect_later("Booked for alice@example.com at");
+    let texts: Vec<String> = a
+        .emulator()
+        .messages_in(a.group_room())
+        .into_iter()
+        .filter_map(|m| m.text)
+        .filter(|t| t.starts_with("Booked"))
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Booked for alice@example.com") && t.ends_with("9:00")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Booked for bob@example.com") && t.ends_with("16:00")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn two_people_answering_in_one_room_each_get_their_own_conversation() {
+    two_people_in_one_room(None);
+    let redis = redis();
+    two_people_in_one_room(Some(&redis));
+}
+
+fn ask_times_out(redis: Option<&RedisServer>) {
+    let mut builder = booking_bot(Duration::from_millis(300));
+    if let Some(r) = redis {
+        builder = builder.redis(Secret::new(r.url()));
+    }
+    let a = TestBot::start_with(builder, Events::Webhook).unwrap();
+    a.say("book").assert_text("At what time?");
+    a.expect_later("No answer from alice@example.com: nothing booked.");
+    until("the conversation ended", || {
+        a.running().stats().waiting == 0
+    });
+    // What comes next is a command again, not an answer.
+    a.say("echo still here").assert_text("still here");
+}
+
+#[test]
+fn an_ask_that_times_out_says_so_and_the_next_message_is_a_command() {
+    ask_times_out(None);
+    let redis = redis();
+    ask_times_out(Some(&redis));
+}
+
+#[test]
+fn two_replicas_on_the_websocket_answer_every_event_once() {
+    let redis = redis();
+    let a = TestBot::start_with(
+        booking_bot(Duration::from_secs(60)).redis(Secret::new(redis.url())),
+        Events::Websocket,
+    )
+    .unwrap();
+    let emu = a.emulator();
+    // The second replica: a websocket device of its own, the same Redis.
+    let b = Bot::builder(commands![echo, book])
+        .state(AskTimeout(Duration::from_secs(60)))
+        .client(emu.client_for(emu.bot()))
+        .events(Events::Websocket)
+        .u2c_url(emu.u2c_url())
+        .device_name("replica-b")
+        .listen("127.0.0.1:0")
+        .redis(Secret::new(redis.url()))
+        .build()
+        .unwrap()
+        .start()
+        .unwrap();
+    until("both replicas are connected", || emu.websocket().connected() >= 2);
+    for i in 0..20 {
+        a.user_client()
+            .messages()
+            .create(&NewMessage::to_email(&emu.bot().email).text(format!("echo number {i}")))
+            .unwrap();
+    }
+    until("every message is answered", || {
+        (0..20).all(|i| answers(emu, &format!("number {i}")) >= 1)
+    });
+    // Both received every event; Redis let one of them take each.
+    let (sa, sb) = (a.running().stats(), b.stats());
+    for i in 0..20 {
+        assert_eq!(answers(emu, &format!("number {i}")), 1, "number {i}");
+    }
+    assert!(sa.duplicates + sb.duplicates >= 20, "{sa:?} {sb:?}");
+    until("every event acknowledged", || emu.websocket().unacknowledged() == 0);
 }

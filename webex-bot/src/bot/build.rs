@@ -74,6 +74,13 @@ impl BotBuilder {
         );
         let secret = match (self.secret, &self.public_url, self.manage_webhooks) {
             (Some(s), _, _) => Some(s),
+            (None, Some(_), true) if events == Events::Webhook && self.redis_url.is_some() => {
+                // A random secret per replica: each would re-sign the shared webhooks with
+                // its own, and the others would refuse every delivery.
+                return Err(BotError::Redis(
+                    "replicas must share one webhook secret: set WEBEX_WEBHOOK_SECRET (or BotBuilder::secret)".into(),
+                ));
+            }
             (None, Some(_), true) if events == Events::Webhook => Some(Secret::random()),
             _ => None,
         };
@@ -128,6 +135,7 @@ impl BotBuilder {
                 events,
                 websocket: self.websocket,
                 redis_url: self.redis_url,
+                replicas: self.replicas,
             },
         })
     }

@@ -65,6 +65,7 @@ pub struct BotBuilder {
     pub(super) events: Option<super::source::Events>,
     pub(super) websocket: super::source::WebsocketSettings,
     pub(super) redis_url: Option<Secret>,
+    pub(super) replicas: super::replicas::ReplicaSettings,
 }
 
 impl fmt::Debug for BotBuilder {
@@ -117,6 +118,7 @@ impl BotBuilder {
             events: None,
             websocket: Default::default(),
             redis_url: None,
+            replicas: Default::default(),
         }
     }
 
@@ -211,6 +213,22 @@ impl BotBuilder {
     /// ```
     pub fn redis(mut self, url: Secret) -> Self {
         self.redis_url = Some(url);
+        self
+    }
+
+    /// With [`redis`](Self::redis): how long an event taken by a replica may go without
+    /// its heartbeat before another replica claims it (default 30 s). A replica that died
+    /// is noticed this long after; a live one beats three times in that time.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]).claim_timeout(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn claim_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.replicas.claim_timeout = timeout.max(std::time::Duration::from_millis(150));
         self
     }
 

@@ -15,8 +15,8 @@ use super::intake::{Intake, WebhookHandler};
 use super::listener::{Listener, Site};
 use super::notifier::Notifier;
 use super::pool::{IDLE_EXIT, Pool};
+use super::replicas::{ReplicaSettings, Replicas};
 use super::running::{RunningBot, serve_until_signal};
-use super::seen::Seen;
 use super::source::{Events, WebsocketSettings};
 use super::stats::Counters;
 use super::websocket::WebsocketEvents;
@@ -42,6 +42,7 @@ pub(crate) struct Settings {
     pub websocket: WebsocketSettings,
     /// The shared store, for replicas.
     pub redis_url: Option<crate::Secret>,
+    pub replicas: ReplicaSettings,
 }
 
 /// A configured bot, ready to start.
@@ -156,24 +157,32 @@ impl Bot {
             doing: "starting a worker thread",
             source,
         })?;
-        let seen = match &s.redis_url {
-            None => Seen::Memory(Mutex::new(Dedup::new(
-                dedupe::WINDOW,
-                dedupe::MIN_COUNT,
-                dedupe::MAX_COUNT,
-            ))),
+        let shared = match &s.redis_url {
+            None => None,
             Some(url) => {
                 let prefix = format!("webex-bot:{}", engine.identity.person_id());
                 let store = crate::store::RedisStore::connect(url, &prefix)
                     .map_err(|e| BotError::Redis(e.to_string()))?;
-                log::info!("replicas share events through Redis at {}", store.server());
-                Seen::Shared(store)
+                let server = store.server().to_owned();
+                let replicas =
+                    Replicas::start(engine.clone(), store, s.workers, s.replicas.clone())
+                        .map_err(|e| BotError::Redis(e.to_string()))?;
+                log::info!(
+                    "replica {} shares its events through Redis at {server}",
+                    replicas.name
+                );
+                Some(replicas)
             }
         };
         let intake = Arc::new(Intake {
             engine,
             secret: self.secret,
-            seen,
+            dedup: Mutex::new(Dedup::new(
+                dedupe::WINDOW,
+                dedupe::MIN_COUNT,
+                dedupe::MAX_COUNT,
+            )),
+            shared,
             accepting: AtomicBool::new(true),
             pool,
             webhooks: OnceLock::new(),
@@ -300,9 +309,55 @@ fn register(handler: &WebhookHandler, settings: &Settings) -> Result<(), BotErro
         .secret
         .as_ref()
         .expect("a managed webhook has a secret");
-    let ids = crate::webhook::ensure_webhooks(&intake.engine.client, name, url, secret)?;
-    let _ = intake.webhooks.set(ids);
+    // Replicas register one at a time, under a lease: each finds what the one before
+    // made, and none makes a second set.
+    let lease = intake
+        .shared
+        .as_ref()
+        .map(|r| (r, Lease::take(r, "webhooks")));
+    let ids = crate::webhook::ensure_webhooks(&intake.engine.client, name, url, secret);
+    if let Some((r, true)) = lease
+        && let Err(e) = r.store.release("webhooks", &r.name)
+    {
+        log::warn!("{e}: the webhooks' lease was not given up; it expires by itself");
+    }
+    let _ = intake.webhooks.set(ids?);
     Ok(())
+}
+
+/// Waiting for a lease held by another replica.
+struct Lease;
+
+impl Lease {
+    /// How long a lease taken here lasts unless given up.
+    const TTL: Duration = Duration::from_secs(30);
+
+    /// Takes the lease `name` for this replica, waiting while another holds it (at most
+    /// its lifetime: a holder that died lets it expire); whether it was had.
+    fn take(replicas: &Replicas, name: &str) -> bool {
+        let deadline = Instant::now() + Self::TTL;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            match replicas.store.acquire(name, &replicas.name, Self::TTL) {
+                Ok(true) => return true,
+                Ok(false) if Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                Ok(false) => {
+                    log::warn!(
+                        "the lease {name:?} stayed with another replica for {:?}; going on without it",
+                        Self::TTL
+                    );
+                    return false;
+                }
+                Err(e) => {
+                    log::warn!("{e}: the lease {name:?} could not be taken; going on without it");
+                    return false;
+                }
+            }
+        }
+    }
 }
 
 /// Raises the soft limit on open files to the hard limit, where the system allows: each

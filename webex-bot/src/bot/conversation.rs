@@ -2,22 +2,35 @@
 //! person in the same room goes to the waiting handler instead of the command table.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use crossbeam_channel::{Sender, bounded};
 
 use crate::models::Message;
+use crate::store::RedisStore;
+
+/// How much longer than its handler's wait a conversation stays registered in Redis (the
+/// handler withdraws it when it gives up).
+const REGISTERED_MARGIN: Duration = Duration::from_secs(5);
 
 /// The handlers waiting for an answer, by (room, person).
 #[derive(Debug, Default)]
 pub(crate) struct Conversations {
     waiters: Mutex<HashMap<(String, String), Sender<Message>>>,
     waiting: AtomicU64,
+    /// With replicas: the store where waiting conversations are registered, and this
+    /// replica's name, so that an answer reaching another replica is handed here.
+    shared: OnceLock<(Arc<RedisStore>, String)>,
 }
 
 impl Conversations {
+    /// Registers conversations in `store` from now on, as the replica `name`.
+    pub(crate) fn share(&self, store: Arc<RedisStore>, name: String) {
+        let _ = self.shared.set((store, name));
+    }
+
     /// How many handlers wait for an answer now.
     pub(crate) fn waiting(&self) -> u64 {
         self.waiting.load(Ordering::SeqCst)
@@ -55,8 +68,23 @@ impl Conversations {
                 self.waiting.fetch_add(1, Ordering::SeqCst);
             }
         }
+        if let Some((store, name)) = self.shared.get()
+            && let Err(e) =
+                store.register_conversation(room, person, name, timeout + REGISTERED_MARGIN)
+        {
+            log::warn!(
+                "{e}: a conversation could not be registered; only an answer reaching this replica will find it"
+            );
+        }
         if let Ok(m) = rx.recv_timeout(timeout) {
             return Some(m);
+        }
+        if let Some((store, name)) = self.shared.get()
+            && let Err(e) = store.unregister_conversation(room, person, name)
+        {
+            log::warn!(
+                "{e}: a conversation that ended could not be withdrawn; it expires by itself"
+            );
         }
         let removed = self.waiters.lock().expect("waiters").remove(&key).is_some();
         if removed {

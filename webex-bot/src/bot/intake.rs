@@ -4,12 +4,13 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::dedupe::Dedup;
 use super::engine::Engine;
 use super::pool::{Pool, Refused};
-use super::seen::Seen;
+use super::replicas::Replicas;
 use super::stats::{Counters, Stats};
 use crate::Notifier;
 use crate::limit::Summary;
@@ -32,8 +33,10 @@ pub(crate) enum Accepted {
 pub(crate) struct Intake {
     pub engine: Arc<Engine>,
     pub secret: Option<Secret>,
-    /// Which events were taken: this process's memory, or Redis for replicas.
-    pub seen: Seen,
+    /// Which events were taken, in this process's memory (without replicas).
+    pub dedup: Mutex<Dedup>,
+    /// With replicas: events go through Redis instead of `dedup` and `pool`.
+    pub shared: Option<Arc<Replicas>>,
     pub accepting: AtomicBool,
     pub pool: Pool<Box<Notification>>,
     /// The webhooks registered at start, if the bot manages them.
@@ -186,26 +189,13 @@ impl Intake {
             event.data.get("id").and_then(|v| v.as_str()).unwrap_or("")
         );
         let has_id = event.data.get("id").is_some();
-        if has_id {
-            match self.seen.first(&key) {
-                Ok(true) => {}
-                Ok(false) => {
-                    Counters::bump(&counters.duplicates);
-                    log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
-                    return Accepted::Duplicate;
-                }
-                Err(e) => {
-                    // Not knowing whether another replica took it, this one must not
-                    // acknowledge it: Webex delivers it again, once Redis is back.
-                    Counters::bump(&counters.shed);
-                    if let Some(unlogged) = self.shed.occur(Instant::now()) {
-                        log::warn!(
-                            "{e}: refused {key}, not acknowledged (Webex will deliver it again; {unlogged} more refused since the last such line)"
-                        );
-                    }
-                    return Accepted::Refused;
-                }
-            }
+        if let Some(shared) = &self.shared {
+            return self.accept_shared(shared, &event, key, has_id);
+        }
+        if has_id && !self.dedup.lock().expect("dedup lock").first(&key) {
+            Counters::bump(&counters.duplicates);
+            log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
+            return Accepted::Duplicate;
         }
         // The answer a waiting handler asked for goes straight to it (checked only while a
         // handler waits, so the common path does no extra parsing).
@@ -238,7 +228,7 @@ impl Intake {
                 // Not acknowledged: Webex will deliver it again, and then it must not look
                 // like a duplicate.
                 if has_id {
-                    self.seen.forget(&key);
+                    self.dedup.lock().expect("dedup lock").forget(&key);
                 }
                 Counters::bump(&counters.shed);
                 if let Some(unlogged) = self.shed.occur(Instant::now()) {
@@ -259,6 +249,62 @@ impl Intake {
                 Accepted::Refused
             }
         }
+    }
+
+    /// [`accept`](Self::accept) with replicas: the event is taken in Redis (once, and
+    /// stored before it is acknowledged) or refused.
+    fn accept_shared(
+        &self,
+        shared: &Replicas,
+        event: &Notification,
+        key: String,
+        has_id: bool,
+    ) -> Accepted {
+        let counters = &self.engine.counters;
+        // An event without an id cannot be recognized again: it gets a key of its own.
+        let key = if has_id {
+            key
+        } else {
+            format!("{key}{}", crate::util::random_hex(8))
+        };
+        let from = event.data.get("personId").and_then(|v| v.as_str());
+        let room = event.data.get("roomId").and_then(|v| v.as_str());
+        let conversation = match (from, room) {
+            (Some(p), Some(r))
+                if event.resource == "messages"
+                    && event.event == "created"
+                    && !self.engine.identity.is(p) =>
+            {
+                Some((r, p))
+            }
+            _ => None,
+        };
+        let why = match shared.take(&key, event, conversation) {
+            Ok(crate::store::Taken::Queued) => {
+                Counters::bump(&counters.accepted);
+                return Accepted::Queued;
+            }
+            Ok(crate::store::Taken::Duplicate) => {
+                Counters::bump(&counters.duplicates);
+                log::debug!("duplicate delivery of {key}: acknowledged, not handled again");
+                return Accepted::Duplicate;
+            }
+            Ok(crate::store::Taken::Answered) => {
+                Counters::bump(&counters.accepted);
+                return Accepted::Answered;
+            }
+            Ok(crate::store::Taken::Full) => "the shared queue is full".to_owned(),
+            // Not knowing whether it was stored, this replica must not acknowledge it:
+            // Webex delivers it again, once Redis is back.
+            Err(e) => e.to_string(),
+        };
+        Counters::bump(&counters.shed);
+        if let Some(unlogged) = self.shed.occur(Instant::now()) {
+            log::warn!(
+                "{why}: refused {key}, not acknowledged (Webex will deliver it again; {unlogged} more refused since the last such line)"
+            );
+        }
+        Accepted::Refused
     }
 
     /// A refused delivery: a warning for the first in an interval, the others counted and
@@ -286,6 +332,9 @@ impl Intake {
     /// deletes the webhooks if asked to (once).
     pub(crate) fn drain(&self, deadline: Instant, allowed: Duration) {
         self.accepting.store(false, Ordering::SeqCst);
+        if let Some(shared) = &self.shared {
+            shared.stop(deadline);
+        }
         let pending = self.pool.queued();
         if pending > 0 {
             log::info!("shutdown: finishing {pending} queued events");
@@ -305,6 +354,11 @@ impl Intake {
             log::warn!("shutdown: {unlogged} more deliveries were shed with 503 than were logged");
         }
         if self.remove_webhooks.swap(false, Ordering::SeqCst) {
+            if self.shared.is_some() {
+                // Other replicas still take deliveries on them.
+                log::info!("shutdown: the webhooks are shared by the replicas: left in place");
+                return;
+            }
             for id in self.webhooks.get().into_iter().flatten() {
                 if let Err(e) = self.engine.client.webhooks().delete(id) {
                     log::warn!("shutdown: could not delete webhook {id}: {e}");

@@ -30,11 +30,10 @@ mod handler;
 mod intake;
 mod kinds;
 mod link;
-mod seen;
-
 mod listener;
 mod notifier;
 mod pool;
+mod replicas;
 mod reply;
 mod routes;
 mod running;

@@ -2,6 +2,9 @@
 //! event is handled once whichever replica receives it). The in-memory default lives with
 //! the runtime (`bot::dedupe`); this layer knows nothing of bots, only keys.
 
+mod lease;
+mod queue;
 pub(crate) mod redis;
 
+pub(crate) use self::queue::{Entry, Taken};
 pub(crate) use self::redis::{RedisStore, StoreError};

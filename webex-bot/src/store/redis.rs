@@ -31,34 +31,53 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+/// A pooled connection, and whether a failure showed it dead (then the pool drops it
+/// instead of handing it out again).
+pub(crate) struct Conn {
+    inner: ::redis::Connection,
+    broken: bool,
+}
+
+/// Whether `e` says the connection itself failed (not the command): worth a new one.
+fn connection_failed(e: &::redis::RedisError) -> bool {
+    (e.is_connection_dropped() || e.is_io_error()) && !e.is_timeout()
+}
+
 /// Makes and checks connections for the pool.
 struct Manager {
     client: ::redis::Client,
 }
 
 impl r2d2::ManageConnection for Manager {
-    type Connection = ::redis::Connection;
+    type Connection = Conn;
     type Error = ::redis::RedisError;
 
-    fn connect(&self) -> Result<Self::Connection, Self::Error> {
-        let conn = self.client.get_connection_with_timeout(CONNECT)?;
-        conn.set_read_timeout(Some(IO))?;
-        conn.set_write_timeout(Some(IO))?;
-        Ok(conn)
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        let inner = self.client.get_connection_with_timeout(CONNECT)?;
+        inner.set_read_timeout(Some(IO))?;
+        inner.set_write_timeout(Some(IO))?;
+        Ok(Conn {
+            inner,
+            broken: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut Self::Connection) -> Result<(), Self::Error> {
-        ::redis::cmd("PING").query::<String>(conn).map(drop)
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        ::redis::cmd("PING")
+            .query::<String>(&mut conn.inner)
+            .map(drop)
     }
 
-    fn has_broken(&self, conn: &mut Self::Connection) -> bool {
-        !::redis::ConnectionLike::is_open(conn)
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.broken || !::redis::ConnectionLike::is_open(&conn.inner)
     }
 }
 
 /// A bot's keys on one Redis server.
 pub(crate) struct RedisStore {
     pool: r2d2::Pool<Manager>,
+    /// For the dedicated connections of blocking reads.
+    client: ::redis::Client,
     prefix: String,
     /// `host:port`, for messages.
     server: String,
@@ -91,10 +110,13 @@ impl RedisStore {
             .connection_timeout(CONNECT)
             .test_on_check_out(false)
             .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build(Manager { client })
+            .build(Manager {
+                client: client.clone(),
+            })
             .map_err(|e| StoreError(format!("cannot reach Redis at {server}: {e}")))?;
         let store = RedisStore {
             pool,
+            client,
             prefix: prefix.to_owned(),
             server,
         };
@@ -113,51 +135,69 @@ impl RedisStore {
         &self.server
     }
 
-    fn key(&self, kind: &str, key: &str) -> String {
+    pub(super) fn key(&self, kind: &str, key: &str) -> String {
         format!("{}:{kind}:{key}", self.prefix)
     }
 
-    fn query<T: ::redis::FromRedisValue>(&self, cmd: &::redis::Cmd) -> Result<T, StoreError> {
-        // A pooled connection may have died with a server that went away and came back:
-        // its first use fails, it is dropped as broken, and the command is sent once more
-        // on a new one. A timeout is not retried (the server may be slow, not gone).
-        let mut retried = false;
+    /// A Redis error as said to the bot's logs and callers.
+    pub(super) fn error(&self, e: ::redis::RedisError) -> StoreError {
+        StoreError(format!("Redis at {}: {e}", self.server))
+    }
+
+    /// A connection of its own, for a thread that blocks on reads for up to `block`
+    /// (a worker, the conversations' inbox): its read timeout leaves room for that.
+    pub(crate) fn connection(&self, block: Duration) -> Result<::redis::Connection, StoreError> {
+        let conn = self
+            .client
+            .get_connection_with_timeout(CONNECT)
+            .map_err(|e| StoreError(format!("cannot reach Redis at {}: {e}", self.server)))?;
+        conn.set_read_timeout(Some(block + IO))
+            .and_then(|()| conn.set_write_timeout(Some(IO)))
+            .map_err(|e| self.error(e))?;
+        Ok(conn)
+    }
+
+    /// Runs a script (by its hash, loading it on the first use).
+    pub(super) fn script<T: ::redis::FromRedisValue>(
+        &self,
+        invocation: &mut ::redis::ScriptInvocation<'_>,
+    ) -> Result<T, StoreError> {
+        self.with_connection(|c| invocation.invoke(c))
+    }
+
+    pub(super) fn query<T: ::redis::FromRedisValue>(
+        &self,
+        cmd: &::redis::Cmd,
+    ) -> Result<T, StoreError> {
+        self.with_connection(|c| cmd.query(c))
+    }
+
+    /// Runs `f` on a pooled connection. Pooled connections may have died with a server
+    /// that went away and came back: a connection that fails is dropped, not pooled
+    /// again, and `f` runs once more on another (a few times: the pool may hold several
+    /// dead ones). A timeout is not retried: the server may be slow, not gone, and the
+    /// command may have been done.
+    fn with_connection<T>(
+        &self,
+        mut f: impl FnMut(&mut ::redis::Connection) -> ::redis::RedisResult<T>,
+    ) -> Result<T, StoreError> {
+        let mut tries = 0;
         loop {
             let mut conn = self
                 .pool
                 .get()
                 .map_err(|e| StoreError(format!("cannot reach Redis at {}: {e}", self.server)))?;
-            match cmd.query(&mut *conn) {
+            match f(&mut conn.inner) {
                 Ok(v) => return Ok(v),
-                Err(e)
-                    if !retried
-                        && (e.is_connection_dropped() || e.is_io_error())
-                        && !e.is_timeout() =>
-                {
-                    retried = true;
+                Err(e) if connection_failed(&e) => {
+                    conn.broken = true;
+                    tries += 1;
+                    if tries > 3 {
+                        return Err(self.error(e));
+                    }
                 }
-                Err(e) => return Err(StoreError(format!("Redis at {}: {e}", self.server))),
+                Err(e) => return Err(self.error(e)),
             }
         }
-    }
-
-    /// True the first time `key` is seen by any replica within `ttl` (`SET NX PX`: one
-    /// round trip, atomic in Redis).
-    pub(crate) fn first(&self, key: &str, ttl: Duration) -> Result<bool, StoreError> {
-        let set: Option<String> = self.query(
-            ::redis::cmd("SET")
-                .arg(self.key("seen", key))
-                .arg(1)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl.as_millis().max(1) as u64),
-        )?;
-        Ok(set.is_some())
-    }
-
-    /// Forgets `key`, so that its next delivery is handled (this one was not taken).
-    pub(crate) fn forget(&self, key: &str) -> Result<(), StoreError> {
-        self.query::<i64>(::redis::cmd("DEL").arg(self.key("seen", key)))
-            .map(drop)
     }
 }

@@ -1,0 +1,409 @@
+//! The runtime of a bot whose replicas share Redis: events go through the shared stream
+//! (see `store::queue`) instead of this process's queue, read by worker threads that
+//! block on the stream; a heartbeat keeps this replica's events from being claimed while
+//! it works on them, and claims those another replica left; an inbox thread hands this
+//! replica's conversations the answers that reached other replicas.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::dedupe;
+use super::engine::Engine;
+use super::events::process;
+use super::stats::Counters;
+use crate::store::{Entry, RedisStore, StoreError, Taken};
+use crate::webhook::Notification;
+
+/// How long a blocking read waits before it looks at shutdown again.
+const BLOCK: Duration = Duration::from_secs(1);
+/// The first pause after Redis failed, doubled up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(50);
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+/// Entries claimed at once from a replica that died.
+const CLAIM_BATCH: usize = 8;
+
+/// How a replica shares its work.
+#[derive(Debug, Clone)]
+pub(crate) struct ReplicaSettings {
+    /// An entry pending longer than this with no heartbeat is claimed by another replica.
+    pub claim_timeout: Duration,
+    /// The most events the stream holds unhandled before deliveries are refused.
+    pub backlog: usize,
+}
+
+impl Default for ReplicaSettings {
+    fn default() -> Self {
+        ReplicaSettings {
+            claim_timeout: Duration::from_secs(30),
+            backlog: 100_000,
+        }
+    }
+}
+
+/// This replica's part in the shared work.
+pub(crate) struct Replicas {
+    pub store: Arc<RedisStore>,
+    /// Its name in the consumer group, and for its conversations' inbox.
+    pub name: String,
+    settings: ReplicaSettings,
+    /// The entries its workers handle now (for the heartbeat).
+    in_flight: Mutex<HashSet<String>>,
+    stopping: AtomicBool,
+    /// Dropped to wake every thread at shutdown.
+    stop: Mutex<Option<Sender<()>>>,
+    stopped: Receiver<()>,
+    /// Milliseconds since `epoch` when idle entries are next claimed.
+    next_claim: AtomicU64,
+    epoch: Instant,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    /// The server's ids of the connections blocked in reads, by thread, to wake them at
+    /// shutdown instead of waiting out their block.
+    blocking: Mutex<HashMap<usize, i64>>,
+    /// Failures logged once in a while, not one line each.
+    failures: crate::limit::Summary,
+}
+
+impl Replicas {
+    /// Joins the consumer group and starts `workers` worker threads, the heartbeat and
+    /// the inbox.
+    pub(crate) fn start(
+        engine: Arc<Engine>,
+        store: RedisStore,
+        workers: usize,
+        settings: ReplicaSettings,
+    ) -> Result<Arc<Replicas>, StoreError> {
+        store.ensure_group()?;
+        let (stop, stopped) = crossbeam_channel::bounded(0);
+        let name = format!("{}-{}", std::process::id(), crate::util::random_hex(4));
+        let replicas = Arc::new(Replicas {
+            store: Arc::new(store),
+            name,
+            settings,
+            in_flight: Mutex::new(HashSet::new()),
+            stopping: AtomicBool::new(false),
+            stop: Mutex::new(Some(stop)),
+            stopped,
+            next_claim: AtomicU64::new(0),
+            epoch: Instant::now(),
+            threads: Mutex::new(Vec::new()),
+            blocking: Mutex::new(HashMap::new()),
+            failures: crate::limit::Summary::new(Duration::from_secs(10)),
+        });
+        engine
+            .conversations
+            .share(replicas.store.clone(), replicas.name.clone());
+        let mut threads = Vec::new();
+        for i in 0..workers.max(1) {
+            let (r, e) = (replicas.clone(), engine.clone());
+            threads.push(spawn(&format!("webex-bot-worker-{i}"), move || {
+                r.work(i, &e)
+            })?);
+        }
+        let r = replicas.clone();
+        threads.push(spawn("webex-bot-heartbeat", move || r.heartbeat())?);
+        let (r, e) = (replicas.clone(), engine);
+        threads.push(spawn("webex-bot-inbox", move || r.inbox(usize::MAX, &e))?);
+        *replicas.threads.lock().expect("threads") = threads;
+        Ok(replicas)
+    }
+
+    /// Takes an event for every replica: once only, in Redis before it is acknowledged.
+    pub(crate) fn take(
+        &self,
+        key: &str,
+        event: &Notification,
+        conversation: Option<(&str, &str)>,
+    ) -> Result<Taken, StoreError> {
+        let payload = serde_json::to_vec(event).expect("a notification serializes");
+        self.store.take(
+            key,
+            dedupe::WINDOW,
+            &payload,
+            conversation,
+            self.settings.backlog,
+        )
+    }
+
+    /// Stops reading, lets the workers finish what they hold until `deadline`. What they
+    /// did not finish stays pending in Redis, for another replica to claim.
+    pub(crate) fn stop(&self, deadline: Instant) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.stop.lock().expect("stop").take();
+        let blocked: Vec<i64> = self
+            .blocking
+            .lock()
+            .expect("blocking")
+            .values()
+            .copied()
+            .collect();
+        for id in blocked {
+            // A failure leaves that read to end by itself, within its block.
+            let _ = self.store.unblock(id);
+        }
+        let threads = std::mem::take(&mut *self.threads.lock().expect("threads"));
+        let (done, all) = crossbeam_channel::bounded(threads.len().max(1));
+        for t in threads {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let _ = t.join();
+                let _ = done.send(());
+            });
+        }
+        drop(done);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match all.recv_timeout(left) {
+                Ok(()) => continue,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    let held = self.in_flight.lock().expect("in flight").len();
+                    log::warn!(
+                        "shutdown: {held} events still being handled; left pending in Redis for another replica"
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Waits `pause` unless shutdown comes first; whether to go on.
+    fn pause(&self, pause: Duration) -> bool {
+        match self.stopped.recv_timeout(pause) {
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => !self.stopping(),
+            _ => false,
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    fn failed(&self, doing: &str, e: &StoreError) {
+        if let Some(more) = self.failures.occur(Instant::now()) {
+            log::warn!("{doing}: {e} (retrying; {more} more such failures not logged)");
+        }
+    }
+
+    /// Whether this worker should claim idle entries now (one worker at a time, every
+    /// third of the claim timeout).
+    fn claim_due(&self) -> bool {
+        let now = self.epoch.elapsed().as_millis() as u64;
+        let next = self.next_claim.load(Ordering::SeqCst);
+        let every = (self.settings.claim_timeout.as_millis() as u64 / 3).max(50);
+        now >= next
+            && self
+                .next_claim
+                .compare_exchange(next, now + every, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+    }
+
+    /// A connection for the blocking reads of thread `slot`, its id noted for shutdown.
+    fn blocking_connection(&self, slot: usize) -> Result<::redis::Connection, StoreError> {
+        let mut c = self.store.connection(BLOCK)?;
+        let id = self.store.client_id(&mut c)?;
+        self.blocking.lock().expect("blocking").insert(slot, id);
+        Ok(c)
+    }
+
+    /// A worker: reads the shared stream, handles each entry, acknowledges it.
+    fn work(&self, slot: usize, engine: &Engine) {
+        let mut conn = None;
+        let mut pause = FIRST_PAUSE;
+        while !self.stopping() {
+            let c = match conn.as_mut() {
+                Some(c) => c,
+                None => match self.blocking_connection(slot) {
+                    Ok(c) => conn.insert(c),
+                    Err(e) => {
+                        self.failed("a worker could not reach Redis", &e);
+                        if !self.pause(pause) {
+                            break;
+                        }
+                        pause = (pause * 2).min(MAX_PAUSE);
+                        continue;
+                    }
+                },
+            };
+            let got = if self.claim_due() {
+                self.store
+                    .claim_idle(c, &self.name, self.settings.claim_timeout, CLAIM_BATCH)
+            } else {
+                self.store
+                    .read(c, &self.name, BLOCK)
+                    .map(|e| e.into_iter().collect())
+            };
+            match got {
+                Ok(entries) => {
+                    pause = FIRST_PAUSE;
+                    for entry in entries {
+                        self.handle(engine, &mut conn, entry);
+                    }
+                }
+                Err(e) if e.0.contains("NOGROUP") => {
+                    // Redis lost the group (restarted empty): made again, and entries
+                    // added meanwhile are read from the start.
+                    match self.store.ensure_group() {
+                        Ok(()) => log::warn!("{e}: the consumer group was made again"),
+                        Err(e) => {
+                            self.failed("making the consumer group again", &e);
+                            if !self.pause(pause) {
+                                break;
+                            }
+                            pause = (pause * 2).min(MAX_PAUSE);
+                        }
+                    }
+                }
+                Err(e) => {
+                    conn = None;
+                    self.failed("a worker's read from Redis failed", &e);
+                    if !self.pause(pause) {
+                        break;
+                    }
+                    pause = (pause * 2).min(MAX_PAUSE);
+                }
+            }
+        }
+    }
+
+    fn handle(&self, engine: &Engine, conn: &mut Option<::redis::Connection>, entry: Entry) {
+        self.in_flight
+            .lock()
+            .expect("in flight")
+            .insert(entry.id.clone());
+        match serde_json::from_slice::<Notification>(&entry.payload) {
+            Ok(event) => {
+                if let Err(panic) = catch_unwind(AssertUnwindSafe(|| process(engine, event))) {
+                    Counters::bump(&engine.counters.panics);
+                    log::error!(
+                        "event {} panicked outside a handler: {}",
+                        entry.id,
+                        crate::util::panic_message(&*panic)
+                    );
+                }
+                Counters::bump(&engine.counters.processed);
+            }
+            Err(e) => log::error!(
+                "entry {} in the shared stream is not an event ({e}): dropped",
+                entry.id
+            ),
+        }
+        // Acknowledged on this worker's connection, or on a new one if that broke: an
+        // entry left unacknowledged would be handled again by another replica.
+        let mut acked = false;
+        for _ in 0..3 {
+            let c = match conn {
+                Some(c) => c,
+                None => match self.store.connection(BLOCK) {
+                    Ok(c) => conn.insert(c),
+                    Err(e) => {
+                        self.failed("acknowledging an event", &e);
+                        if !self.pause(FIRST_PAUSE) {
+                            break;
+                        }
+                        continue;
+                    }
+                },
+            };
+            match self.store.ack(c, &entry.id) {
+                Ok(()) => {
+                    acked = true;
+                    break;
+                }
+                Err(e) => {
+                    *conn = None;
+                    self.failed("acknowledging an event", &e);
+                }
+            }
+        }
+        if !acked {
+            log::warn!(
+                "event {} was handled but could not be acknowledged in Redis: another replica may handle it again",
+                entry.id
+            );
+        }
+        self.in_flight.lock().expect("in flight").remove(&entry.id);
+    }
+
+    /// Keeps this replica's entries its own while they are handled.
+    fn heartbeat(&self) {
+        let every = (self.settings.claim_timeout / 3).max(Duration::from_millis(50));
+        while self.pause(every) {
+            let ids: Vec<String> = self
+                .in_flight
+                .lock()
+                .expect("in flight")
+                .iter()
+                .cloned()
+                .collect();
+            if let Err(e) = self.store.touch(&self.name, &ids) {
+                self.failed("the heartbeat of events being handled", &e);
+            }
+        }
+    }
+
+    /// Hands this replica's conversations the answers other replicas took for them.
+    fn inbox(&self, slot: usize, engine: &Engine) {
+        let mut conn = None;
+        let mut pause = FIRST_PAUSE;
+        while !self.stopping() {
+            let c = match conn.as_mut() {
+                Some(c) => c,
+                None => match self.blocking_connection(slot) {
+                    Ok(c) => conn.insert(c),
+                    Err(e) => {
+                        self.failed("the conversations' inbox could not reach Redis", &e);
+                        if !self.pause(pause) {
+                            break;
+                        }
+                        pause = (pause * 2).min(MAX_PAUSE);
+                        continue;
+                    }
+                },
+            };
+            match self.store.next_answer(c, &self.name, BLOCK) {
+                Ok(Some(payload)) => {
+                    pause = FIRST_PAUSE;
+                    self.answer(engine, &payload);
+                }
+                Ok(None) => pause = FIRST_PAUSE,
+                Err(e) => {
+                    conn = None;
+                    self.failed("the conversations' inbox", &e);
+                    if !self.pause(pause) {
+                        break;
+                    }
+                    pause = (pause * 2).min(MAX_PAUSE);
+                }
+            }
+        }
+    }
+
+    /// An answer for one of this replica's conversations; if that conversation has given
+    /// up meanwhile, the message is handled as any other.
+    fn answer(&self, engine: &Engine, payload: &[u8]) {
+        let delivered = serde_json::from_slice::<Notification>(payload)
+            .ok()
+            .and_then(|n| serde_json::from_value::<crate::models::Message>(n.data).ok())
+            .is_some_and(|slim| engine.conversations.deliver(&slim));
+        if delivered {
+            Counters::bump(&engine.counters.processed);
+            return;
+        }
+        if let Err(e) = self.store.requeue(payload) {
+            log::error!("an answer whose conversation ended could not be queued again: {e}");
+        }
+    }
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, StoreError> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(f)
+        .map_err(|e| StoreError(format!("cannot start a thread: {e}")))
+}
