@@ -395,7 +395,9 @@ fn two_replicas_on_the_websocket_answer_every_event_once() {
         .unwrap()
         .start()
         .unwrap();
-    until("both replicas are connected", || emu.websocket().connected() >= 2);
+    until("both replicas are connected", || {
+        emu.websocket().connected() >= 2
+    });
     for i in 0..20 {
         a.user_client()
             .messages()
@@ -411,5 +413,7 @@ fn two_replicas_on_the_websocket_answer_every_event_once() {
         assert_eq!(answers(emu, &format!("number {i}")), 1, "number {i}");
     }
     assert!(sa.duplicates + sb.duplicates >= 20, "{sa:?} {sb:?}");
-    until("every event acknowledged", || emu.websocket().unacknowledged() == 0);
+    until("every event acknowledged", || {
+        emu.websocket().unacknowledged() == 0
+    });
 }

@@ -179,6 +179,18 @@ impl BotBuilder {
         if let Some(u) = var("WEBEX_REDIS_URL") {
             b = b.redis(Secret::new(u));
         }
+        if let Some(t) = var("WEBEX_CLAIM_TIMEOUT") {
+            let secs = t
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .ok_or_else(|| {
+                    BotError::Redis(format!(
+                        "WEBEX_CLAIM_TIMEOUT {t:?} is not a number of seconds"
+                    ))
+                })?;
+            b = b.claim_timeout(Duration::from_secs_f64(secs));
+        }
         Ok(b)
     }
 

@@ -233,6 +233,15 @@ impl Replicas {
             let got = if self.claim_due() {
                 self.store
                     .claim_idle(c, &self.name, self.settings.claim_timeout, CLAIM_BATCH)
+                    .inspect(|claimed| {
+                        if !claimed.is_empty() {
+                            log::warn!(
+                                "claimed {} events another replica took and did not finish within {:?} (it stopped or died): handling them here",
+                                claimed.len(),
+                                self.settings.claim_timeout
+                            );
+                        }
+                    })
             } else {
                 self.store
                     .read(c, &self.name, BLOCK)
