@@ -417,3 +417,109 @@ fn two_replicas_on_the_websocket_answer_every_event_once() {
         emu.websocket().unacknowledged() == 0
     });
 }
+
+/// A replica with a job `tick` every 50 ms that reports `tag` on `runs`.
+fn ticking(
+    emu: &Emulator,
+    secret: &Secret,
+    redis: Option<&RedisServer>,
+    tag: &'static str,
+    runs: crossbeam_channel::Sender<&'static str>,
+) -> RunningBot {
+    let builder =
+        booking_bot(Duration::from_secs(60)).every("tick", Duration::from_millis(50), move |_| {
+            let _ = runs.send(tag);
+        });
+    replica_of(builder, emu, secret, redis)
+}
+
+/// The next `n` runs of the job, in order.
+fn next_runs(runs: &crossbeam_channel::Receiver<&'static str>, n: usize) -> Vec<&'static str> {
+    (0..n)
+        .map(|_| {
+            runs.recv_timeout(Duration::from_secs(30))
+                .expect("the job runs")
+        })
+        .collect()
+}
+
+#[test]
+fn a_periodic_job_runs_on_one_replica_and_its_lease_passes_on() {
+    let redis = redis();
+    let emu = Emulator::builder()
+        .bot("Bot", "bot@webex.bot")
+        .user("Alice", "alice@example.com")
+        .start()
+        .unwrap();
+    let secret = Secret::new("shared");
+    // A holder that died: it took the lease and stopped renewing it.
+    let lease = format!("webex-bot:{}:lease:job:tick", emu.bot().id);
+    let set = std::process::Command::new("redis-cli")
+        .args([
+            "-p",
+            &redis.port().to_string(),
+            "SET",
+            &lease,
+            "a-replica-that-died",
+            "PX",
+            "400",
+        ])
+        .output()
+        .expect("redis-cli (installed with redis-server)");
+    assert_eq!(String::from_utf8_lossy(&set.stdout).trim(), "OK");
+    let (tx, runs) = crossbeam_channel::unbounded();
+    let started = std::time::Instant::now();
+    let mut a = ticking(&emu, &secret, Some(&redis), "a", tx.clone());
+    let mut b = ticking(&emu, &secret, Some(&redis), "b", tx);
+    // Nobody runs it while the dead holder's lease lasts; then one replica does, alone.
+    let first = next_runs(&runs, 1)[0];
+    assert!(
+        started.elapsed() >= Duration::from_millis(350),
+        "ran under another's lease"
+    );
+    let runs_now = next_runs(&runs, 8);
+    assert!(
+        runs_now.iter().all(|r| *r == first),
+        "one replica at a time: {first} then {runs_now:?}"
+    );
+    // Its holder stops: the other takes it over.
+    let (holder, other) = if first == "a" {
+        (&mut a, "b")
+    } else {
+        (&mut b, "a")
+    };
+    holder.shutdown();
+    while runs.try_recv().is_ok() {}
+    let after = next_runs(&runs, 5);
+    assert!(after.iter().all(|r| *r == other), "{after:?}");
+}
+
+#[test]
+fn a_periodic_job_without_replicas_runs_until_shutdown_and_survives_a_panic() {
+    let emu = Emulator::builder()
+        .bot("Bot", "bot@webex.bot")
+        .user("Alice", "alice@example.com")
+        .start()
+        .unwrap();
+    let (tx, runs) = crossbeam_channel::unbounded();
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    let builder =
+        booking_bot(Duration::from_secs(60)).every("flaky", Duration::from_millis(20), move |_| {
+            let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = tx.send(n);
+            if n == 1 {
+                panic!("the second run fails");
+            }
+        });
+    let mut bot = replica_of(builder, &emu, &Secret::new("s"), None);
+    let seen: Vec<usize> = (0..4)
+        .map(|_| runs.recv_timeout(Duration::from_secs(30)).unwrap())
+        .collect();
+    assert_eq!(seen, [0, 1, 2, 3], "runs go on after the panic");
+    bot.shutdown();
+    while runs.try_recv().is_ok() {}
+    assert!(
+        runs.recv_timeout(Duration::from_millis(200)).is_err(),
+        "no run after shutdown"
+    );
+}

@@ -165,6 +165,33 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".into())
 }
 
+/// Joins `threads`, waiting at most until `deadline`; how many were still running then
+/// (left to end by themselves).
+pub(crate) fn join_until(
+    threads: Vec<std::thread::JoinHandle<()>>,
+    deadline: std::time::Instant,
+) -> usize {
+    let total = threads.len();
+    let (done, all) = crossbeam_channel::bounded(total.max(1));
+    for t in threads {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let _ = t.join();
+            let _ = done.send(());
+        });
+    }
+    drop(done);
+    let mut joined = 0;
+    while joined < total {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match all.recv_timeout(left) {
+            Ok(()) => joined += 1,
+            Err(_) => break,
+        }
+    }
+    total - joined
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -132,6 +132,7 @@ impl BotBuilder {
                 remove_webhooks_on_shutdown: self.remove_webhooks_on_shutdown,
                 shutdown_deadline: self.shutdown_deadline,
                 on_start: self.on_start,
+                jobs: self.jobs,
                 events,
                 websocket: self.websocket,
                 redis_url: self.redis_url,

@@ -61,6 +61,7 @@ pub struct BotBuilder {
     pub(super) shutdown_deadline: Duration,
     pub(super) webhook_name: String,
     pub(super) on_start: Vec<StartHook>,
+    pub(super) jobs: Vec<super::jobs::JobSpec>,
     pub(super) accept_unsigned: bool,
     pub(super) events: Option<super::source::Events>,
     pub(super) websocket: super::source::WebsocketSettings,
@@ -114,6 +115,7 @@ impl BotBuilder {
             shutdown_deadline: Duration::from_secs(10),
             webhook_name: "webex-bot".into(),
             on_start: Vec::new(),
+            jobs: Vec::new(),
             accept_unsigned: false,
             events: None,
             websocket: Default::default(),
@@ -417,6 +419,35 @@ impl BotBuilder {
     /// ```
     pub fn on_start(mut self, f: impl FnOnce(Notifier) + Send + 'static) -> Self {
         self.on_start.push(Box::new(f));
+        self
+    }
+
+    /// Runs `job` every `period` once the bot serves, with a [`Notifier`] to post. With
+    /// replicas ([`redis`](Self::redis)), one replica at a time runs it: the holder of the
+    /// lease `job:NAME`, which passes to another replica when its holder stops (at once)
+    /// or dies (within two periods). A panic in the job is logged; the next run happens.
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// use std::time::Duration;
+    /// let builder = Bot::builder(commands![echo]).every("digest", Duration::from_secs(3600), |notifier| {
+    ///     let _ = notifier.send(webex_bot::Reply::text("Hourly digest").to_room("room-id"));
+    /// });
+    /// ```
+    pub fn every(
+        mut self,
+        name: impl Into<String>,
+        period: Duration,
+        job: impl Fn(&Notifier) + Send + Sync + 'static,
+    ) -> Self {
+        self.jobs.push(super::jobs::JobSpec {
+            name: name.into(),
+            period: period.max(Duration::from_millis(10)),
+            run: std::sync::Arc::new(job),
+        });
         self
     }
 

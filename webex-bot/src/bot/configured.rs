@@ -38,6 +38,7 @@ pub(crate) struct Settings {
     pub remove_webhooks_on_shutdown: bool,
     pub shutdown_deadline: Duration,
     pub on_start: Vec<StartHook>,
+    pub jobs: Vec<super::jobs::JobSpec>,
     pub events: Events,
     pub websocket: WebsocketSettings,
     /// The shared store, for replicas.
@@ -138,6 +139,7 @@ impl Bot {
         for hook in settings.on_start {
             hook(handler.notifier());
         }
+        handler.intake.start_jobs(settings.jobs);
         Ok(handler)
     }
 
@@ -183,6 +185,7 @@ impl Bot {
                 dedupe::MAX_COUNT,
             )),
             shared,
+            jobs: OnceLock::new(),
             accepting: AtomicBool::new(true),
             pool,
             webhooks: OnceLock::new(),
@@ -279,6 +282,7 @@ impl Bot {
         for hook in settings.on_start {
             hook(running.notifier());
         }
+        running.handler.intake.start_jobs(settings.jobs);
         Ok(running)
     }
 

@@ -37,6 +37,8 @@ pub(crate) struct Intake {
     pub dedup: Mutex<Dedup>,
     /// With replicas: events go through Redis instead of `dedup` and `pool`.
     pub shared: Option<Arc<Replicas>>,
+    /// The periodic jobs, once started.
+    pub jobs: OnceLock<super::jobs::Jobs>,
     pub accepting: AtomicBool,
     pub pool: Pool<Box<Notification>>,
     /// The webhooks registered at start, if the bot manages them.
@@ -332,6 +334,9 @@ impl Intake {
     /// deletes the webhooks if asked to (once).
     pub(crate) fn drain(&self, deadline: Instant, allowed: Duration) {
         self.accepting.store(false, Ordering::SeqCst);
+        if let Some(jobs) = self.jobs.get() {
+            jobs.stop(deadline);
+        }
         if let Some(shared) = &self.shared {
             shared.stop(deadline);
         }
@@ -365,6 +370,19 @@ impl Intake {
                 }
             }
         }
+    }
+
+    /// Starts the periodic jobs (once the bot serves).
+    pub(crate) fn start_jobs(&self, specs: Vec<super::jobs::JobSpec>) {
+        if specs.is_empty() {
+            return;
+        }
+        let notifier = crate::Notifier::new(self.engine.client.clone());
+        let _ = self.jobs.set(super::jobs::Jobs::start(
+            specs,
+            &notifier,
+            self.shared.as_ref(),
+        ));
     }
 
     /// The ids of the webhooks registered at start.

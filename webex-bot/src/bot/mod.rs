@@ -28,6 +28,7 @@ mod extract;
 mod form;
 mod handler;
 mod intake;
+mod jobs;
 mod kinds;
 mod link;
 mod listener;

@@ -147,28 +147,11 @@ impl Replicas {
             let _ = self.store.unblock(id);
         }
         let threads = std::mem::take(&mut *self.threads.lock().expect("threads"));
-        let (done, all) = crossbeam_channel::bounded(threads.len().max(1));
-        for t in threads {
-            let done = done.clone();
-            std::thread::spawn(move || {
-                let _ = t.join();
-                let _ = done.send(());
-            });
-        }
-        drop(done);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match all.recv_timeout(left) {
-                Ok(()) => continue,
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
-                    let held = self.in_flight.lock().expect("in flight").len();
-                    log::warn!(
-                        "shutdown: {held} events still being handled; left pending in Redis for another replica"
-                    );
-                    break;
-                }
-            }
+        if crate::util::join_until(threads, deadline) > 0 {
+            let held = self.in_flight.lock().expect("in flight").len();
+            log::warn!(
+                "shutdown: {held} events still being handled; left pending in Redis for another replica"
+            );
         }
     }
 
