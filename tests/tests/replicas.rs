@@ -109,6 +109,7 @@ fn answers(emu: &Emulator, text: &str) -> usize {
         .count()
 }
 
+// ANCHOR: two_replicas
 #[test]
 fn one_delivery_sent_to_two_replicas_is_answered_once() {
     let redis = redis();
@@ -139,6 +140,7 @@ fn one_delivery_sent_to_two_replicas_is_answered_once() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+// ANCHOR_END: two_replicas
 
 #[test]
 fn redis_unreachable_at_start_is_a_clear_error_without_its_password() {
