@@ -79,8 +79,8 @@ pub use args::{BotIdentity, Email, Mention};
 #[doc(inline)]
 pub use bot::{
     Access, Bot, BotBuilder, BotError, Commands, Context, Delivery, FromContext, Inputs, IntoReply,
-    Notifier, Reply, RoomRef, RouteRequest, RouteResponse, RunningBot, Sender, State,
-    WebhookHandler,
+    Notifier, PersonState, Reply, RoomRef, RoomState, RouteRequest, RouteResponse, RunningBot,
+    Sender, State, StateError, WebhookHandler,
 };
 #[doc(inline)]
 pub use card::Card;

@@ -132,7 +132,6 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// The time as Webex writes it: ISO 8601 in UTC with milliseconds, `2016-04-21T19:01:55.966Z`.
-#[cfg(any(feature = "emulator", test))]
 pub(crate) fn iso8601(t: SystemTime) -> String {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs();

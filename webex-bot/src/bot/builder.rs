@@ -422,6 +422,64 @@ impl BotBuilder {
         self
     }
 
+    /// Declares per-room state of type `T` called `name` (its name in Redis with
+    /// replicas: keep it when the type changes shape compatibly), each value expiring
+    /// `ttl` after it was last written. Handlers take it as [`RoomState<T>`](crate::RoomState).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Cart { items: Vec<String> }
+    /// let builder = Bot::builder(commands![echo]).room_state::<Cart>("cart", std::time::Duration::from_secs(3600));
+    /// ```
+    pub fn room_state<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static>(
+        self,
+        name: impl Into<String>,
+        ttl: Duration,
+    ) -> Self {
+        self.declare::<super::scoped::RoomScope, T>(name.into(), ttl)
+    }
+
+    /// Declares per-person state of type `T` called `name`, each value expiring `ttl`
+    /// after it was last written. Handlers take it as [`PersonState<T>`](crate::PersonState).
+    ///
+    /// ```
+    /// # use webex_bot::{Bot, command, commands};
+    /// # /// Echo.
+    /// # #[command("echo <text...>")]
+    /// # fn echo(text: String) -> String { text }
+    /// let builder = Bot::builder(commands![echo]).person_state::<String>("language", std::time::Duration::from_secs(86_400));
+    /// ```
+    pub fn person_state<
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    >(
+        self,
+        name: impl Into<String>,
+        ttl: Duration,
+    ) -> Self {
+        self.declare::<super::scoped::PersonScope, T>(name.into(), ttl)
+    }
+
+    fn declare<S: 'static, T: Send + Sync + 'static>(
+        mut self,
+        name: String,
+        ttl: Duration,
+    ) -> Self {
+        if self.state.get::<super::scoped::ScopedStore>().is_none() {
+            self.state
+                .insert(Arc::new(super::scoped::ScopedStore::default()));
+        }
+        self.state
+            .insert(Arc::new(super::scoped::Declared::<S, T>::new(
+                name,
+                ttl.max(Duration::from_millis(1)),
+            )));
+        self
+    }
+
     /// Runs `job` every `period` once the bot serves, with a [`Notifier`] to post. With
     /// replicas ([`redis`](Self::redis)), one replica at a time runs it: the holder of the
     /// lease `job:NAME`, which passes to another replica when its holder stops (at once)

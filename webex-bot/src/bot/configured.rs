@@ -173,6 +173,9 @@ impl Bot {
                     "replica {} shares its events through Redis at {server}",
                     replicas.name
                 );
+                if let Some(scoped) = engine.state.get::<super::scoped::ScopedStore>() {
+                    scoped.share(replicas.store.clone());
+                }
                 Some(replicas)
             }
         };

@@ -105,6 +105,21 @@ impl Requirement {
         }
     }
 
+    /// Needs state of type `T` as well (and fits only the kinds it fitted).
+    ///
+    /// ```
+    /// use webex_bot::bot::{HandlerKind, Requirement};
+    /// let r = Requirement::only(&[HandlerKind::Message]).with_state::<u32>();
+    /// assert!(r.fits(HandlerKind::Message) && !r.fits(HandlerKind::Route));
+    /// assert!(r.state_type().is_some());
+    /// ```
+    pub fn with_state<T: 'static>(self) -> Requirement {
+        Requirement {
+            kinds: self.kinds,
+            state: Some((TypeId::of::<T>(), std::any::type_name::<T>())),
+        }
+    }
+
     /// Whether a handler of this kind can be given the parameter.
     ///
     /// ```

@@ -38,6 +38,7 @@ mod replicas;
 mod reply;
 mod routes;
 mod running;
+mod scoped;
 mod send;
 mod source;
 mod stats;
@@ -57,6 +58,7 @@ pub use notifier::{Notifier, Scheduled};
 pub use reply::{Content, IntoReply, Outgoing, Reply, Target};
 pub use routes::{IntoRouteResponse, RouteRequest, RouteResponse};
 pub use running::RunningBot;
+pub use scoped::{PersonState, RoomState, StateError};
 pub use source::Events;
 pub use stats::{Connection, ConnectionState, Stats};
 

@@ -28,6 +28,98 @@ const MAX_PAUSE: Duration = Duration::from_secs(2);
 /// Entries claimed at once from a replica that died.
 const CLAIM_BATCH: usize = 8;
 
+thread_local! {
+    /// The shared entry this worker thread handles now, and whether its answering was
+    /// marked yet ([`before_answering`]).
+    static ANSWERING: std::cell::RefCell<Option<(Arc<RedisStore>, String, bool)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// What a replica notes before an event's first reply goes: where, and its start, so
+/// that the replica claiming the event after a crash can tell whether it went.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AnswerMark {
+    room: String,
+    /// `text` or `markdown`: which field of the reply holds `start`.
+    kind: String,
+    /// The reply's first characters.
+    start: String,
+    /// Whether `start` is only the beginning of the reply.
+    cut: bool,
+    /// A little before the reply was sent (ISO 8601, as Webex's `created`).
+    since: String,
+}
+
+/// Characters of a reply's start kept in its mark.
+const MARK_CHARS: usize = 256;
+
+/// Called before a reply to the event being handled goes to Webex: with replicas, the
+/// first time for an event, notes in Redis what is about to be sent. Should this replica
+/// die after that, the replica that claims the event looks for that reply in the room and
+/// answers again only if it is not there (Webex has no idempotency keys).
+pub(crate) fn before_answering(room: Option<&str>, kind: &str, body: &str) {
+    ANSWERING.with(|a| {
+        if let Some((store, id, marked)) = &mut *a.borrow_mut()
+            && !*marked
+        {
+            *marked = true;
+            let since = std::time::SystemTime::now() - Duration::from_secs(5);
+            let mark = AnswerMark {
+                room: room.unwrap_or_default().to_owned(),
+                kind: kind.to_owned(),
+                start: body.chars().take(MARK_CHARS).collect(),
+                cut: body.chars().nth(MARK_CHARS).is_some(),
+                since: crate::util::iso8601(since),
+            };
+            let json = serde_json::to_string(&mark).expect("a mark serializes");
+            if let Err(e) = store.mark_answering(id, &json, dedupe::WINDOW) {
+                log::warn!("{e}: event {id} is answered without its mark");
+            }
+        }
+    });
+}
+
+/// Whether the reply a mark describes is in its room (the bot's own message, sent since
+/// the mark, starting the same). Unknown (the room cannot be listed) counts as not.
+fn reply_went(engine: &Engine, mark: &str) -> bool {
+    let Ok(mark) = serde_json::from_str::<AnswerMark>(mark) else {
+        return false;
+    };
+    if mark.room.is_empty() {
+        return false;
+    }
+    let filter = crate::client::ListMessages::in_room(&mark.room).max(50u32);
+    engine
+        .client
+        .messages()
+        .list(&filter)
+        // Newest first, page after page, back to a little before the reply was sent.
+        .take(1000)
+        .map_while(Result::ok)
+        .take_while(|m| {
+            m.created
+                .as_deref()
+                .is_none_or(|c| c >= mark.since.as_str())
+        })
+        .any(|m| {
+            let body = if mark.kind == "markdown" {
+                m.markdown.as_deref()
+            } else {
+                m.text.as_deref()
+            };
+            m.person_id
+                .as_deref()
+                .is_some_and(|p| engine.identity.is(p))
+                && body.is_some_and(|b| {
+                    if mark.cut {
+                        b.starts_with(&mark.start)
+                    } else {
+                        b == mark.start
+                    }
+                })
+        })
+}
+
 /// How a replica shares its work.
 #[derive(Debug, Clone)]
 pub(crate) struct ReplicaSettings {
@@ -213,7 +305,8 @@ impl Replicas {
                     }
                 },
             };
-            let got = if self.claim_due() {
+            let claiming = self.claim_due();
+            let got = if claiming {
                 self.store
                     .claim_idle(c, &self.name, self.settings.claim_timeout, CLAIM_BATCH)
                     .inspect(|claimed| {
@@ -234,7 +327,7 @@ impl Replicas {
                 Ok(entries) => {
                     pause = FIRST_PAUSE;
                     for entry in entries {
-                        self.handle(engine, &mut conn, entry);
+                        self.handle(engine, &mut conn, entry, claiming);
                     }
                 }
                 Err(e) if e.0.contains("NOGROUP") => {
@@ -263,14 +356,46 @@ impl Replicas {
         }
     }
 
-    fn handle(&self, engine: &Engine, conn: &mut Option<::redis::Connection>, entry: Entry) {
+    fn handle(
+        &self,
+        engine: &Engine,
+        conn: &mut Option<::redis::Connection>,
+        entry: Entry,
+        claimed: bool,
+    ) {
         self.in_flight
             .lock()
             .expect("in flight")
             .insert(entry.id.clone());
+        // Claimed from a replica that died while answering it: answered again only if
+        // that answer is not in the room.
+        let mark = if claimed {
+            self.store.answering_mark(&entry.id).ok().flatten()
+        } else {
+            None
+        };
+        let answered = mark.as_deref().is_some_and(|m| reply_went(engine, m));
+        if let Some(m) = &mark {
+            log::warn!(
+                "event {}: the replica that died was answering it; its reply {}",
+                entry.id,
+                if answered {
+                    "went: not answered again"
+                } else {
+                    "is not in the room: answered again"
+                }
+            );
+            let _ = m;
+        }
         match serde_json::from_slice::<Notification>(&entry.payload) {
+            Ok(_) if answered => {}
             Ok(event) => {
-                if let Err(panic) = catch_unwind(AssertUnwindSafe(|| process(engine, event))) {
+                ANSWERING.with(|a| {
+                    *a.borrow_mut() = Some((self.store.clone(), entry.id.clone(), false))
+                });
+                let outcome = catch_unwind(AssertUnwindSafe(|| process(engine, event)));
+                ANSWERING.with(|a| *a.borrow_mut() = None);
+                if let Err(panic) = outcome {
                     Counters::bump(&engine.counters.panics);
                     log::error!(
                         "event {} panicked outside a handler: {}",

@@ -17,6 +17,15 @@ pub(crate) fn send_reply(
 ) -> Result<Vec<Message>, Error> {
     let mut sent = Vec::new();
     for out in reply.messages() {
+        let (kind, body) = match &out.content {
+            Content::Markdown(md) => ("markdown", md.as_str()),
+            Content::Text(t) => ("text", t.as_str()),
+            Content::Card { fallback, .. } => ("text", fallback.as_str()),
+            Content::File { text, .. } | Content::Bytes { text, .. } => {
+                ("text", text.as_deref().unwrap_or_default())
+            }
+        };
+        super::replicas::before_answering(origin.and_then(|o| o.room_id.as_deref()), kind, body);
         let base = destination(origin, &out.target)?;
         match &out.content {
             Content::Text(t) => {

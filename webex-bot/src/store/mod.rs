@@ -5,6 +5,7 @@
 mod lease;
 mod queue;
 pub(crate) mod redis;
+mod state;
 
 pub(crate) use self::queue::{Entry, Taken};
 pub(crate) use self::redis::{RedisStore, StoreError};

@@ -179,7 +179,8 @@ impl RedisStore {
             .and_then(|k| entries(k.ids).into_iter().next()))
     }
 
-    /// Acknowledges and removes a handled entry (one round trip).
+    /// Acknowledges and removes a handled entry, and its answering mark (one round
+    /// trip).
     pub(crate) fn ack(&self, conn: &mut ::redis::Connection, id: &str) -> Result<(), StoreError> {
         ::redis::pipe()
             .cmd("XACK")
@@ -191,8 +192,34 @@ impl RedisStore {
             .arg(self.stream())
             .arg(id)
             .ignore()
+            .cmd("DEL")
+            .arg(self.key("answering", id))
+            .ignore()
             .query::<()>(conn)
             .map_err(|e| self.error(e))
+    }
+
+    /// Notes that the entry `id` is being answered (its first reply, described by `mark`,
+    /// is about to go), for `ttl`: a replica that claims it after its worker died will
+    /// look for that reply before answering again.
+    pub(crate) fn mark_answering(
+        &self,
+        id: &str,
+        mark: &str,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.query::<()>(
+            ::redis::cmd("SET")
+                .arg(self.key("answering", id))
+                .arg(mark)
+                .arg("PX")
+                .arg(ttl.as_millis().max(1) as u64),
+        )
+    }
+
+    /// The mark of the entry `id`, if it was being answered when its worker stopped.
+    pub(crate) fn answering_mark(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.query(::redis::cmd("GET").arg(self.key("answering", id)))
     }
 
     /// Claims for `consumer` up to `count` entries pending longer than `idle` (their

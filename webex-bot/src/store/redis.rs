@@ -177,7 +177,7 @@ impl RedisStore {
     /// again, and `f` runs once more on another (a few times: the pool may hold several
     /// dead ones). A timeout is not retried: the server may be slow, not gone, and the
     /// command may have been done.
-    fn with_connection<T>(
+    pub(super) fn with_connection<T>(
         &self,
         mut f: impl FnMut(&mut ::redis::Connection) -> ::redis::RedisResult<T>,
     ) -> Result<T, StoreError> {

@@ -20,6 +20,8 @@ const READY: Duration = Duration::from_secs(30);
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
+    /// With persistence: where its append-only file is (removed when dropped).
+    dir: Option<std::path::PathBuf>,
 }
 
 impl RedisServer {
@@ -32,6 +34,31 @@ impl RedisServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn start() -> std::io::Result<RedisServer> {
+        Self::start_in(None)
+    }
+
+    /// As [`start`](Self::start), with every write appended to a file in a folder of its
+    /// own (`appendonly yes`, synced every second, as a production Redis is often set):
+    /// stopped with [`stop`](Self::stop) and started again with
+    /// [`restart`](Self::restart), it comes back with its data.
+    ///
+    /// ```no_run
+    /// let mut redis = webex_bot::testing::RedisServer::start_persistent()?;
+    /// redis.stop();
+    /// redis.restart()?; // with what it held
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn start_persistent() -> std::io::Result<RedisServer> {
+        let dir = std::env::temp_dir().join(format!(
+            "webex-bot-redis-{}-{}",
+            std::process::id(),
+            crate::util::random_hex(4)
+        ));
+        std::fs::create_dir_all(&dir)?;
+        Self::start_in(Some(dir))
+    }
+
+    fn start_in(dir: Option<std::path::PathBuf>) -> std::io::Result<RedisServer> {
         let mut last = None;
         // A free port is found by binding port 0; another process may take it before the
         // server binds it, so a few tries.
@@ -39,7 +66,7 @@ impl RedisServer {
             let port = std::net::TcpListener::bind("127.0.0.1:0")?
                 .local_addr()?
                 .port();
-            match Self::start_on(port) {
+            match Self::start_on(port, dir.clone()) {
                 Ok(s) => return Ok(s),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e),
                 Err(e) => last = Some(e),
@@ -48,20 +75,27 @@ impl RedisServer {
         Err(last.unwrap_or_else(|| std::io::Error::other("redis-server did not start")))
     }
 
-    fn start_on(port: u16) -> std::io::Result<RedisServer> {
-        let mut child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-            ])
+    fn start_on(port: u16, dir: Option<std::path::PathBuf>) -> std::io::Result<RedisServer> {
+        let mut cmd = Command::new("redis-server");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+        ]);
+        match &dir {
+            Some(d) => {
+                cmd.arg("--dir")
+                    .arg(d)
+                    .args(["--appendonly", "yes", "--appendfsync", "everysec"])
+            }
+            None => cmd.args(["--appendonly", "no"]),
+        };
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -95,6 +129,7 @@ impl RedisServer {
         let mut server = RedisServer {
             child: Some(child),
             port,
+            dir,
         };
         match rx.recv_timeout(READY) {
             Ok(Ok(())) => Ok(server),
@@ -137,7 +172,8 @@ impl RedisServer {
     }
 
     /// Starts it again on the same port after [`kill`](Self::kill): Redis coming back,
-    /// empty.
+    /// empty, or with its data when it was started with
+    /// [`start_persistent`](Self::start_persistent).
     ///
     /// ```no_run
     /// # let mut redis = webex_bot::testing::RedisServer::start()?;
@@ -146,10 +182,27 @@ impl RedisServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn restart(&mut self) -> std::io::Result<()> {
-        self.kill();
-        let again = Self::start_on(self.port)?;
+        self.stop();
+        let again = Self::start_on(self.port, self.dir.take())?;
         *self = again;
         Ok(())
+    }
+
+    /// Stops it as an operator restarting it would (SIGTERM: it writes what it holds to
+    /// its file first, when persistent) and waits for it.
+    ///
+    /// ```no_run
+    /// # let mut redis = webex_bot::testing::RedisServer::start()?;
+    /// redis.stop();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let _ = c.wait();
+        }
     }
 
     /// Kills it (SIGKILL) and waits for it: Redis going away, as a test wants it.
@@ -170,5 +223,8 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
+        if let Some(d) = self.dir.take() {
+            let _ = std::fs::remove_dir_all(d);
+        }
     }
 }

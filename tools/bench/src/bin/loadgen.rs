@@ -14,10 +14,16 @@
 //! (every thread, start-up and shutdown included) are printed per command, in all and for
 //! the most frequent; its CPU time is then inflated by the tracing.
 //!
+//! With `--store redis` the bot runs as `--replicas N` processes sharing a `redis-server`
+//! started here (the senders take turns between the replicas, as a load balancer would),
+//! and the Redis commands per bot command are printed, from Redis's own `INFO
+//! commandstats` before and after the run; CPU time is then the replicas' together.
+//!
 //! ```sh
 //! cargo build --release -p webex-bot-examples -p webex-bot-bench
 //! target/release/loadgen --concurrency 8,64,512 --events 20000
 //! target/release/loadgen --concurrency 8 --events 20000 --syscalls strace
+//! target/release/loadgen --concurrency 64 --events 20000 --store redis --replicas 1,2,3
 //! ```
 
 use std::process::Command;
@@ -30,7 +36,23 @@ use webex_bot_bench::{
     usage,
 };
 
-fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool) {
+/// Redis's count of each command it ran (`INFO commandstats`).
+fn redis_calls(redis: &webex_bot::testing::RedisServer) -> std::collections::BTreeMap<String, u64> {
+    let out = Command::new("redis-cli")
+        .args(["-p", &redis.port().to_string(), "INFO", "commandstats"])
+        .output()
+        .expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
+            let calls = rest.split(',').find_map(|f| f.strip_prefix("calls="))?;
+            Some((name.to_owned(), calls.parse().ok()?))
+        })
+        .collect()
+}
+
+fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool, store: Store) {
     let api = fake_api();
     let trace = std::env::temp_dir().join(format!("loadgen-strace-{}.txt", std::process::id()));
     let trace_arg = trace.to_string_lossy().into_owned();
@@ -40,7 +62,31 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool) {
     } else {
         vec![bot_exe]
     };
-    let (mut bot, port, ready_after) = start_bot(&command, &api, &[], None);
+    let redis = match store {
+        Store::Memory => None,
+        Store::Redis(_) => Some(webex_bot::testing::RedisServer::start().expect("redis-server")),
+    };
+    let url = redis.as_ref().map(|r| r.url());
+    let env: Vec<(&str, &str)> = url
+        .iter()
+        .map(|u| ("WEBEX_REDIS_URL", u.as_str()))
+        .collect();
+    let replicas = match store {
+        Store::Memory => 1,
+        Store::Redis(n) => n,
+    };
+    let (mut bot, port, ready_after) = start_bot(&command, &api, &env, None);
+    // The other replicas (they are not traced).
+    let others: Vec<_> = (1..replicas)
+        .map(|_| start_bot(&[bot_exe], &api, &env, None))
+        .collect();
+    let mut addrs = vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))];
+    addrs.extend(
+        others
+            .iter()
+            .map(|(_, p, _)| std::net::SocketAddr::from(([127, 0, 0, 1], *p))),
+    );
+    let other_pids: Vec<u32> = others.iter().map(|(b, _, _)| b.0.id()).collect();
     // Under strace, the bot is strace's child.
     let pid = if syscalls {
         traced_child(bot.0.id())
@@ -51,16 +97,18 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool) {
     // Of which private (heap, stacks, relocated data); the rest is shared file pages.
     let idle_anon = rss_kib(pid, "RssAnon:");
 
-    let bot_addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
     let lost = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(events as usize)));
-    let cpu_before = cpu_time(pid);
+    let cpu_all = || cpu_time(pid) + other_pids.iter().map(|p| cpu_time(*p)).sum::<Duration>();
+    let cpu_before = cpu_all();
+    let calls_before = redis.as_ref().map(redis_calls);
     let private_peak = PrivatePeak::start(pid);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
+        .map(|i| {
+            let bot_addr = addrs[i % addrs.len()];
             let (next, failed, lost, latencies, waiting) = (
                 next.clone(),
                 failed.clone(),
@@ -111,7 +159,8 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool) {
         let _ = w.join();
     }
     let elapsed = started.elapsed();
-    let cpu = cpu_time(pid).saturating_sub(cpu_before);
+    let cpu = cpu_all().saturating_sub(cpu_before);
+    let calls_after = redis.as_ref().map(redis_calls);
     let peak_anon = private_peak.finish();
     let mut lat = latencies.lock().expect("latencies").clone();
     lat.sort_unstable();
@@ -131,6 +180,25 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool) {
         peak_anon as f64 / 1024.0,
         ready_after.as_secs_f64() * 1000.0,
     );
+    if let (Some(before), Some(after)) = (calls_before, calls_after) {
+        let per = |n: u64| n as f64 / replies.max(1) as f64;
+        let mut rows: Vec<(String, u64)> = after
+            .iter()
+            .map(|(k, v)| (k.clone(), v.saturating_sub(*before.get(k).unwrap_or(&0))))
+            .filter(|(k, v)| *v > 0 && k != "info")
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+        let total: u64 = rows.iter().map(|r| r.1).sum();
+        let listed: Vec<String> = rows
+            .iter()
+            .map(|(k, v)| format!("{k} {:.2}", per(*v)))
+            .collect();
+        println!(
+            "            {replicas} replica(s) on Redis: Redis commands per bot command {:.2} (scripts' inner commands included): {}",
+            per(total),
+            listed.join(", ")
+        );
+    }
     if syscalls {
         // The bot exits on SIGTERM (gracefully); then strace writes its table and exits.
         let _ = Command::new("kill")
@@ -206,18 +274,37 @@ fn print_syscalls(trace: &std::path::Path, commands: u64) {
     );
 }
 
+/// Where the bot keeps what replicas share.
+#[derive(Clone, Copy)]
+enum Store {
+    /// Its own memory (one process).
+    Memory,
+    /// A `redis-server`, shared by this many replicas.
+    Redis(usize),
+}
+
 fn main() {
     let mut concurrency = vec![8usize, 64, 512];
     let mut syscalls = false;
     let mut events = 20_000u64;
+    let mut redis = false;
+    let mut replicas = vec![1usize];
     let (bot, options) = options();
     for (name, v) in options {
         match name.as_str() {
             "--concurrency" => concurrency = v.split(',').filter_map(|c| c.parse().ok()).collect(),
             "--events" => events = v.parse().unwrap_or(events),
             "--syscalls" => syscalls = v == "strace",
+            "--store" if v == "redis" || v == "memory" => redis = v == "redis",
+            "--replicas" => {
+                replicas = v
+                    .split(',')
+                    .filter_map(|c| c.parse().ok())
+                    .filter(|n| *n > 0)
+                    .collect()
+            }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace] [--bot PATH]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace] [--store memory|redis] [--replicas 1,2,3] [--bot PATH]",
             ),
         }
     }
@@ -239,6 +326,12 @@ fn main() {
         "ready ms"
     );
     for c in concurrency {
-        run(&bot, c, events, syscalls);
+        if redis {
+            for &n in &replicas {
+                run(&bot, c, events, syscalls && n == 1, Store::Redis(n));
+            }
+        } else {
+            run(&bot, c, events, syscalls, Store::Memory);
+        }
     }
 }
