@@ -13,6 +13,7 @@
 //! (`listener`), and configuring and running (`builder`, `build`, `configured`, `running`).
 
 mod access;
+mod answering;
 mod build;
 mod builder;
 mod configured;
@@ -40,6 +41,7 @@ mod routes;
 mod running;
 mod scoped;
 mod send;
+mod shared_config;
 mod source;
 mod stats;
 mod websocket;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
+use super::answering::{self, AnswerMark};
 use super::dedupe;
 use super::engine::Engine;
 use super::events::process;
@@ -27,57 +28,6 @@ const FIRST_PAUSE: Duration = Duration::from_millis(50);
 const MAX_PAUSE: Duration = Duration::from_secs(2);
 /// Entries claimed at once from a replica that died.
 const CLAIM_BATCH: usize = 8;
-
-thread_local! {
-    /// The shared entry this worker thread handles now, and whether its answering was
-    /// marked yet ([`before_answering`]).
-    static ANSWERING: std::cell::RefCell<Option<(Arc<RedisStore>, String, bool)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// What a replica notes before an event's first reply goes: where, and its start, so
-/// that the replica claiming the event after a crash can tell whether it went.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct AnswerMark {
-    room: String,
-    /// `text` or `markdown`: which field of the reply holds `start`.
-    kind: String,
-    /// The reply's first characters.
-    start: String,
-    /// Whether `start` is only the beginning of the reply.
-    cut: bool,
-    /// A little before the reply was sent (ISO 8601, as Webex's `created`).
-    since: String,
-}
-
-/// Characters of a reply's start kept in its mark.
-const MARK_CHARS: usize = 256;
-
-/// Called before a reply to the event being handled goes to Webex: with replicas, the
-/// first time for an event, notes in Redis what is about to be sent. Should this replica
-/// die after that, the replica that claims the event looks for that reply in the room and
-/// answers again only if it is not there (Webex has no idempotency keys).
-pub(crate) fn before_answering(room: Option<&str>, kind: &str, body: &str) {
-    ANSWERING.with(|a| {
-        if let Some((store, id, marked)) = &mut *a.borrow_mut()
-            && !*marked
-        {
-            *marked = true;
-            let since = std::time::SystemTime::now() - Duration::from_secs(5);
-            let mark = AnswerMark {
-                room: room.unwrap_or_default().to_owned(),
-                kind: kind.to_owned(),
-                start: body.chars().take(MARK_CHARS).collect(),
-                cut: body.chars().nth(MARK_CHARS).is_some(),
-                since: crate::util::iso8601(since),
-            };
-            let json = serde_json::to_string(&mark).expect("a mark serializes");
-            if let Err(e) = store.mark_answering(id, &json, dedupe::WINDOW) {
-                log::warn!("{e}: event {id} is answered without its mark");
-            }
-        }
-    });
-}
 
 /// Whether the reply a mark describes is in its room (the bot's own message, sent since
 /// the mark, starting the same). Unknown (the room cannot be listed) counts as not.
@@ -390,11 +340,9 @@ impl Replicas {
         match serde_json::from_slice::<Notification>(&entry.payload) {
             Ok(_) if answered => {}
             Ok(event) => {
-                ANSWERING.with(|a| {
-                    *a.borrow_mut() = Some((self.store.clone(), entry.id.clone(), false))
-                });
+                answering::begin(self.store.clone(), entry.id.clone());
                 let outcome = catch_unwind(AssertUnwindSafe(|| process(engine, event)));
-                ANSWERING.with(|a| *a.borrow_mut() = None);
+                answering::end();
                 if let Err(panic) = outcome {
                     Counters::bump(&engine.counters.panics);
                     log::error!(

@@ -25,7 +25,7 @@ pub(crate) fn send_reply(
                 ("text", text.as_deref().unwrap_or_default())
             }
         };
-        super::replicas::before_answering(origin.and_then(|o| o.room_id.as_deref()), kind, body);
+        super::answering::before_answering(origin.and_then(|o| o.room_id.as_deref()), kind, body);
         let base = destination(origin, &out.target)?;
         match &out.content {
             Content::Text(t) => {
