@@ -177,7 +177,7 @@ pub(crate) fn check_requirements(
 #[diagnostic::on_unimplemented(
     message = "parameter of type `{Self}` is neither in the pattern nor supplied by the runtime",
     label = "not an argument of the pattern, and the runtime cannot supply a `{Self}`",
-    note = "name the parameter like an argument of the pattern (`<name>`), or take one of `&Context`, `&Message`, `Sender`, `RoomRef`, `Client`, `Notifier`, `State<T>` (or implement `FromContext`)"
+    note = "name the parameter like an argument of the pattern (`<name>`), or take one of `&Context`, `&Message`, `Sender`, `RoomRef`, `Client`, `Notifier`, `State<T>`, `RoomState<T>`, `PersonState<T>` (or implement `FromContext`)"
 )]
 pub trait Inject<'a>: Sized {
     /// Takes the value from the context.
