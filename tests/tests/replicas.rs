@@ -420,7 +420,7 @@ fn two_replicas_on_the_websocket_answer_every_event_once() {
     });
 }
 
-/// A replica with a job `tick` every 50 ms that reports `tag` on `runs`.
+/// A replica with a job `tick` every 150 ms (lease 300 ms: a loaded machine may delay a tick by tens of milliseconds, not by a whole period) that reports `tag` on `runs`.
 fn ticking(
     emu: &Emulator,
     secret: &Secret,
@@ -429,7 +429,7 @@ fn ticking(
     runs: crossbeam_channel::Sender<&'static str>,
 ) -> RunningBot {
     let builder =
-        booking_bot(Duration::from_secs(60)).every("tick", Duration::from_millis(50), move |_| {
+        booking_bot(Duration::from_secs(60)).every("tick", Duration::from_millis(150), move |_| {
             let _ = runs.send(tag);
         });
     replica_of(builder, emu, secret, redis)
