@@ -88,6 +88,31 @@ impl Default for ReplicaSettings {
     }
 }
 
+/// The pause after Redis failed: [`FIRST_PAUSE`], doubled at each failure in a row up to
+/// [`MAX_PAUSE`], back to the first after a success.
+struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff(FIRST_PAUSE)
+    }
+}
+
+impl Backoff {
+    /// Logs the failure (rate-limited), waits the pause unless shutdown comes first, and
+    /// doubles it; whether to go on.
+    fn failed(&mut self, replicas: &Replicas, doing: &str, e: &StoreError) -> bool {
+        replicas.failed(doing, e);
+        let go_on = replicas.pause(self.0);
+        self.0 = (self.0 * 2).min(MAX_PAUSE);
+        go_on
+    }
+
+    fn reset(&mut self) {
+        self.0 = FIRST_PAUSE;
+    }
+}
+
 /// This replica's part in the shared work.
 pub(crate) struct Replicas {
     pub store: Arc<RedisStore>,
@@ -239,18 +264,16 @@ impl Replicas {
     /// A worker: reads the shared stream, handles each entry, acknowledges it.
     fn work(&self, slot: usize, engine: &Engine) {
         let mut conn = None;
-        let mut pause = FIRST_PAUSE;
+        let mut backoff = Backoff::default();
         while !self.stopping() {
             let c = match conn.as_mut() {
                 Some(c) => c,
                 None => match self.blocking_connection(slot) {
                     Ok(c) => conn.insert(c),
                     Err(e) => {
-                        self.failed("a worker could not reach Redis", &e);
-                        if !self.pause(pause) {
+                        if !backoff.failed(self, "a worker could not reach Redis", &e) {
                             break;
                         }
-                        pause = (pause * 2).min(MAX_PAUSE);
                         continue;
                     }
                 },
@@ -275,7 +298,7 @@ impl Replicas {
             };
             match got {
                 Ok(entries) => {
-                    pause = FIRST_PAUSE;
+                    backoff.reset();
                     for entry in entries {
                         self.handle(engine, &mut conn, entry, claiming);
                     }
@@ -286,21 +309,17 @@ impl Replicas {
                     match self.store.ensure_group() {
                         Ok(()) => log::warn!("{e}: the consumer group was made again"),
                         Err(e) => {
-                            self.failed("making the consumer group again", &e);
-                            if !self.pause(pause) {
+                            if !backoff.failed(self, "making the consumer group again", &e) {
                                 break;
                             }
-                            pause = (pause * 2).min(MAX_PAUSE);
                         }
                     }
                 }
                 Err(e) => {
                     conn = None;
-                    self.failed("a worker's read from Redis failed", &e);
-                    if !self.pause(pause) {
+                    if !backoff.failed(self, "a worker's read from Redis failed", &e) {
                         break;
                     }
-                    pause = (pause * 2).min(MAX_PAUSE);
                 }
             }
         }
@@ -415,35 +434,35 @@ impl Replicas {
     /// Hands this replica's conversations the answers other replicas took for them.
     fn inbox(&self, slot: usize, engine: &Engine) {
         let mut conn = None;
-        let mut pause = FIRST_PAUSE;
+        let mut backoff = Backoff::default();
         while !self.stopping() {
             let c = match conn.as_mut() {
                 Some(c) => c,
                 None => match self.blocking_connection(slot) {
                     Ok(c) => conn.insert(c),
                     Err(e) => {
-                        self.failed("the conversations' inbox could not reach Redis", &e);
-                        if !self.pause(pause) {
+                        if !backoff.failed(
+                            self,
+                            "the conversations' inbox could not reach Redis",
+                            &e,
+                        ) {
                             break;
                         }
-                        pause = (pause * 2).min(MAX_PAUSE);
                         continue;
                     }
                 },
             };
             match self.store.next_answer(c, &self.name, BLOCK) {
                 Ok(Some(payload)) => {
-                    pause = FIRST_PAUSE;
+                    backoff.reset();
                     self.answer(engine, &payload);
                 }
-                Ok(None) => pause = FIRST_PAUSE,
+                Ok(None) => backoff.reset(),
                 Err(e) => {
                     conn = None;
-                    self.failed("the conversations' inbox", &e);
-                    if !self.pause(pause) {
+                    if !backoff.failed(self, "the conversations' inbox", &e) {
                         break;
                     }
-                    pause = (pause * 2).min(MAX_PAUSE);
                 }
             }
         }
