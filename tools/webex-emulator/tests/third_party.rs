@@ -7,6 +7,22 @@ use std::process::Command;
 
 mod common;
 
+/// Runs a setup command, and on failure says what it printed: the reason (a full disk, a
+/// missing wheel, no registry) is in its stderr, and CI must show it.
+fn run(command: &mut Command, what: &str) -> Result<(), String> {
+    let out = command
+        .output()
+        .map_err(|e| format!("{what} could not be run ({e})"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let mut said = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    if said.is_empty() {
+        said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    }
+    Err(format!("{what} failed ({}): {said}", out.status))
+}
+
 /// Why the check cannot run here, if it cannot: no `python3`, or no way to install the SDK
 /// (no registry access). `.ci/run` sets `WEBEX_BOT_THIRD_PARTY=required`, and then either is
 /// a failure.
@@ -15,29 +31,44 @@ fn python_with_sdk() -> Result<PathBuf, String> {
     let python = target.join("bin/python");
     let ready = Command::new(&python)
         .args(["-c", "import webexpythonsdk"])
-        .status()
-        .is_ok_and(|s| s.success());
+        .output()
+        .is_ok_and(|out| out.status.success());
     if ready {
         return Ok(python);
     }
-    let made = Command::new("python3")
-        .arg("-m")
-        .arg("venv")
-        .arg(&target)
-        .status()
-        .map_err(|e| format!("python3 could not be run ({e})"))?;
-    if !made.success() {
-        return Err(format!(
-            "python3 could not create a virtualenv at {}",
-            target.display()
-        ));
-    }
-    let pip = Command::new(target.join("bin/pip"))
-        .args(["install", "--quiet", "webexpythonsdk==2.0.6"])
-        .status()
-        .map_err(|e| format!("pip could not be run ({e})"))?;
-    if !pip.success() {
-        return Err("pip could not install webexpythonsdk==2.0.6 (no access to PyPI?)".into());
+    // A half-made environment from an interrupted run would fail the same way again.
+    let _ = std::fs::remove_dir_all(&target);
+    let with_pip = run(
+        Command::new("python3").arg("-m").arg("venv").arg(&target),
+        "python3 -m venv",
+    );
+    let install = ["install", "--quiet", "webexpythonsdk==2.0.6"];
+    match with_pip {
+        Ok(()) => run(
+            Command::new(target.join("bin/pip")).args(install),
+            "pip install",
+        )?,
+        Err(first) => {
+            // `ensurepip` inside a new environment is the part that fails on some machines;
+            // an environment without pip, filled by the interpreter's own pip (`--python`,
+            // pip 22.3 and later), needs no bundled wheel.
+            let _ = std::fs::remove_dir_all(&target);
+            run(
+                Command::new("python3")
+                    .args(["-m", "venv", "--without-pip"])
+                    .arg(&target),
+                "python3 -m venv --without-pip",
+            )
+            .map_err(|second| format!("{first}; then {second}"))?;
+            run(
+                Command::new("python3")
+                    .args(["-m", "pip", "--python"])
+                    .arg(&python)
+                    .args(install),
+                "python3 -m pip --python",
+            )
+            .map_err(|second| format!("{first}; then {second}"))?;
+        }
     }
     Ok(python)
 }
