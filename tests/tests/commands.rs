@@ -203,7 +203,7 @@ fn hi_b() -> &'static str {
 
 #[test]
 fn conflicting_commands_are_refused_when_the_bot_is_built() {
-    // `commands![hi_a, hi_b]` would not compile (see tests/ui); merged tables are checked
+    // `commands![hi_a, hi_b]` would not compile (see tests/compile-errors/ui); merged tables are checked
     // at build time.
     let table = commands![hi_a].merge(commands![hi_b]);
     let err = Bot::builder(table)
