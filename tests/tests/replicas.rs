@@ -525,3 +525,66 @@ fn a_periodic_job_without_replicas_runs_until_shutdown_and_survives_a_panic() {
         "no run after shutdown"
     );
 }
+
+/// Where `hold` tells it started, and what lets it finish.
+#[derive(Clone)]
+struct Gate {
+    started: crossbeam_channel::Sender<()>,
+    release: crossbeam_channel::Receiver<()>,
+}
+
+/// Holds until released, then answers.
+#[command("hold")]
+fn hold(gate: State<Gate>) -> &'static str {
+    let _ = gate.started.send(());
+    let _ = gate.release.recv_timeout(Duration::from_secs(60));
+    "held and answered"
+}
+
+#[test]
+fn redis_away_while_an_event_is_handled_it_is_answered_once_when_back() {
+    let mut redis = RedisServer::start_persistent().expect("redis-server starts");
+    let (started_tx, started) = crossbeam_channel::unbounded();
+    let (release, release_rx) = crossbeam_channel::unbounded::<()>();
+    let gate = Gate {
+        started: started_tx,
+        release: release_rx,
+    };
+    let builder = || {
+        Bot::builder(commands![hold])
+            .state(gate.clone())
+            .redis(Secret::new(redis.url()))
+            // Short, so that the other replica claims the event while its holder waits
+            // for Redis: exactly one of them must answer.
+            .claim_timeout(Duration::from_millis(600))
+    };
+    let a = TestBot::start_with(builder(), Events::Webhook).unwrap();
+    let secret = a.running().secret().unwrap().clone();
+    let b = replica_of(builder(), a.emulator(), &secret, None);
+    a.user_client()
+        .messages()
+        .create(&NewMessage::to_email(&a.emulator().bot().email).text("hold"))
+        .unwrap();
+    started
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a replica took the event");
+    // Redis stops (persistent: it keeps the queue) while the handler runs: the answer's
+    // mark cannot be written, so the answer waits; the holder's heartbeat fails too, and
+    // the event goes idle past the claim timeout.
+    redis.stop();
+    // Released for good: a replica that claims the event runs `hold` again, at once.
+    drop(release);
+    // An outage of a few claim timeouts (a scenario's length, not a wait for a result):
+    // longer than any retry that gives up, so that the event is claimed when Redis is back.
+    let back = std::time::Instant::now() + Duration::from_millis(1500);
+    until("the outage lasts", || std::time::Instant::now() >= back);
+    redis.restart().unwrap();
+    a.expect_later("held and answered");
+    // A few claim timeouts more: no second answer from the replica that did not answer.
+    let quiet = std::time::Instant::now() + Duration::from_secs(3);
+    until("the claim timeouts pass", || {
+        std::time::Instant::now() >= quiet
+    });
+    assert_eq!(answers(a.emulator(), "held and answered"), 1);
+    assert_eq!(a.running().stats().panics + b.stats().panics, 0);
+}

@@ -158,6 +158,13 @@ pub fn rss_kib(pid: u32, field: &str) -> u64 {
 /// The CPU time the process has used, user and system, its exited threads included
 /// (`utime` + `stime` of `/proc/PID/stat`, in clock ticks of 10 ms).
 pub fn cpu_time(pid: u32) -> Duration {
+    let (user, system) = cpu_times(pid);
+    user + system
+}
+
+/// The user and the system (kernel) CPU time a process has used, from `/proc/PID/stat`
+/// (clock ticks of 10 ms).
+pub fn cpu_times(pid: u32) -> (Duration, Duration) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The command name is in parentheses and may hold spaces: fields count from after it.
     let fields: Vec<&str> = stat
@@ -171,7 +178,10 @@ pub fn cpu_time(pid: u32) -> Duration {
             .unwrap_or(0)
     };
     // Fields 14 and 15 of the whole line are 12 and 13 after the name.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    (
+        Duration::from_millis(ticks(11) * 10),
+        Duration::from_millis(ticks(12) * 10),
+    )
 }
 
 /// Samples the private resident memory (RssAnon) every 2 ms until stopped; the largest.

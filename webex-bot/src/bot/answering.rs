@@ -6,13 +6,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossbeam_channel::Receiver;
+
 use super::dedupe;
-use crate::store::RedisStore;
+use crate::store::{Mark, RedisStore};
+
+/// The shared entry a worker thread handles.
+struct Current {
+    store: Arc<RedisStore>,
+    id: String,
+    /// This replica's name in the consumer group.
+    consumer: String,
+    /// Disconnected when the replica stops (ends the waits for Redis).
+    stopped: Receiver<()>,
+    /// Whether its answering was marked yet (or found not to be this replica's).
+    decided: Option<bool>,
+}
 
 thread_local! {
-    /// The shared entry this worker thread handles now, and whether its answering was
-    /// marked yet ([`before_answering`]).
-    static ANSWERING: std::cell::RefCell<Option<(Arc<RedisStore>, String, bool)>> =
+    /// The shared entry this worker thread handles now ([`before_answering`]).
+    static ANSWERING: std::cell::RefCell<Option<Current>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -34,38 +47,101 @@ pub(crate) struct AnswerMark {
 /// Characters of a reply's start kept in its mark.
 const MARK_CHARS: usize = 256;
 
-/// Called before a reply to the event being handled goes to Webex: with replicas, the
-/// first time for an event, notes in Redis what is about to be sent. Should this replica
-/// die after that, the replica that claims the event looks for that reply in the room and
-/// answers again only if it is not there (Webex has no idempotency keys).
-pub(crate) fn before_answering(room: Option<&str>, kind: &str, body: &str) {
+/// The first pause after the mark could not be written, doubled up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(50);
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+
+/// Called before a reply to the event being handled goes to Webex; whether it may go.
+///
+/// With replicas, the first time for an event, notes in Redis what is about to be sent,
+/// so that the replica claiming the event should this one die looks for that reply in the
+/// room and answers again only if it is not there (Webex has no idempotency keys). No
+/// reply goes without that mark: while Redis cannot be reached, this waits for it (until
+/// the replica stops; the event stays pending in Redis for whoever claims it). And a
+/// reply does not go if the event is no longer this replica's (claimed by another while
+/// Redis was away), which answers it itself.
+pub(crate) fn before_answering(room: Option<&str>, kind: &str, body: &str) -> bool {
     ANSWERING.with(|a| {
-        if let Some((store, id, marked)) = &mut *a.borrow_mut()
-            && !*marked
-        {
-            *marked = true;
-            let since = std::time::SystemTime::now() - Duration::from_secs(5);
-            let mark = AnswerMark {
-                room: room.unwrap_or_default().to_owned(),
-                kind: kind.to_owned(),
-                start: body.chars().take(MARK_CHARS).collect(),
-                cut: body.chars().nth(MARK_CHARS).is_some(),
-                since: crate::util::iso8601(since),
-            };
-            let json = serde_json::to_string(&mark).expect("a mark serializes");
-            if let Err(e) = store.mark_answering(id, &json, dedupe::WINDOW) {
-                log::warn!("{e}: event {id} is answered without its mark");
-            }
+        let mut current = a.borrow_mut();
+        let Some(c) = current.as_mut() else {
+            return true;
+        };
+        if let Some(go) = c.decided {
+            return go;
         }
+        let since = std::time::SystemTime::now() - Duration::from_secs(5);
+        let mark = AnswerMark {
+            room: room.unwrap_or_default().to_owned(),
+            kind: kind.to_owned(),
+            start: body.chars().take(MARK_CHARS).collect(),
+            cut: body.chars().nth(MARK_CHARS).is_some(),
+            since: crate::util::iso8601(since),
+        };
+        let json = serde_json::to_string(&mark).expect("a mark serializes");
+        let mut pause = FIRST_PAUSE;
+        let go = loop {
+            match c
+                .store
+                .mark_if_mine(&c.consumer, &c.id, &json, dedupe::WINDOW)
+            {
+                Ok(Mark::Marked) => break true,
+                Ok(Mark::NotMine) => {
+                    log::warn!(
+                        "event {}: another replica claimed it while Redis could not be reached; it answers, this one does not",
+                        c.id
+                    );
+                    break false;
+                }
+                Ok(Mark::NoGroup) => {
+                    log::warn!(
+                        "event {}: Redis lost the shared queue (restarted without its data); answered without a mark",
+                        c.id
+                    );
+                    break true;
+                }
+                Err(e) => {
+                    log::warn!(
+                        "{e}: event {} waits for Redis before it is answered (retrying in {pause:?})",
+                        c.id
+                    );
+                    if !matches!(
+                        c.stopped.recv_timeout(pause),
+                        Err(crossbeam_channel::RecvTimeoutError::Timeout)
+                    ) {
+                        log::warn!(
+                            "event {}: stopping before Redis came back; left pending for another replica",
+                            c.id
+                        );
+                        break false;
+                    }
+                    pause = (pause * 2).min(MAX_PAUSE);
+                }
+            }
+        };
+        c.decided = Some(go);
+        go
+    })
+}
+
+/// This thread handles the shared entry `id` from now on, as `consumer`.
+pub(crate) fn begin(store: Arc<RedisStore>, id: String, consumer: String, stopped: Receiver<()>) {
+    ANSWERING.with(|a| {
+        *a.borrow_mut() = Some(Current {
+            store,
+            id,
+            consumer,
+            stopped,
+            decided: None,
+        })
     });
 }
 
-/// This thread handles the shared entry `id` from now on.
-pub(crate) fn begin(store: Arc<RedisStore>, id: String) {
-    ANSWERING.with(|a| *a.borrow_mut() = Some((store, id, false)));
-}
-
-/// This thread's entry is handled.
-pub(crate) fn end() {
-    ANSWERING.with(|a| *a.borrow_mut() = None);
+/// This thread's entry is handled; whether it was answered here (`false`: another
+/// replica has it, or the replica stopped first).
+pub(crate) fn end() -> bool {
+    ANSWERING.with(|a| {
+        a.borrow_mut()
+            .take()
+            .is_none_or(|c| c.decided != Some(false))
+    })
 }

@@ -332,14 +332,33 @@ impl Replicas {
         entry: Entry,
         claimed: bool,
     ) {
-        self.in_flight
+        let fresh = self
+            .in_flight
             .lock()
             .expect("in flight")
             .insert(entry.id.clone());
+        if !fresh {
+            // Claimed back from this replica itself (its heartbeat could not reach Redis
+            // for a while): another of its workers has it in hand.
+            return;
+        }
         // Claimed from a replica that died while answering it: answered again only if
         // that answer is not in the room.
         let mark = if claimed {
-            self.store.answering_mark(&entry.id).ok().flatten()
+            // Not known is not "none": answering without looking could answer twice.
+            let mut backoff = Backoff::default();
+            loop {
+                match self.store.answering_mark(&entry.id) {
+                    Ok(mark) => break mark,
+                    Err(e) => {
+                        if !backoff.failed(self, "reading a claimed event's mark", &e) {
+                            // Stopping: left pending, for whoever claims it next.
+                            self.in_flight.lock().expect("in flight").remove(&entry.id);
+                            return;
+                        }
+                    }
+                }
+            }
         } else {
             None
         };
@@ -359,9 +378,19 @@ impl Replicas {
         match serde_json::from_slice::<Notification>(&entry.payload) {
             Ok(_) if answered => {}
             Ok(event) => {
-                answering::begin(self.store.clone(), entry.id.clone());
+                answering::begin(
+                    self.store.clone(),
+                    entry.id.clone(),
+                    self.name.clone(),
+                    self.stopped.clone(),
+                );
                 let outcome = catch_unwind(AssertUnwindSafe(|| process(engine, event)));
-                answering::end();
+                if !answering::end() {
+                    // Another replica has it now (it acknowledges it), or this one is
+                    // stopping and leaves it pending.
+                    self.in_flight.lock().expect("in flight").remove(&entry.id);
+                    return;
+                }
                 if let Err(panic) = outcome {
                     Counters::bump(&engine.counters.panics);
                     log::error!(
@@ -377,17 +406,17 @@ impl Replicas {
                 entry.id
             ),
         }
-        // Acknowledged on this worker's connection, or on a new one if that broke: an
-        // entry left unacknowledged would be handled again by another replica.
-        let mut acked = false;
-        for _ in 0..3 {
+        // Acknowledged on this worker's connection, or on a new one if that broke, for as
+        // long as Redis is away (until shutdown): an entry left unacknowledged is claimed
+        // by another replica, which then finds its mark and looks for the reply first.
+        let mut backoff = Backoff::default();
+        loop {
             let c = match conn {
                 Some(c) => c,
                 None => match self.store.connection(BLOCK) {
                     Ok(c) => conn.insert(c),
                     Err(e) => {
-                        self.failed("acknowledging an event", &e);
-                        if !self.pause(FIRST_PAUSE) {
+                        if !backoff.failed(self, "acknowledging an event", &e) {
                             break;
                         }
                         continue;
@@ -395,21 +424,18 @@ impl Replicas {
                 },
             };
             match self.store.ack(c, &entry.id) {
-                Ok(()) => {
-                    acked = true;
-                    break;
-                }
+                Ok(()) => break,
                 Err(e) => {
                     *conn = None;
-                    self.failed("acknowledging an event", &e);
+                    if !backoff.failed(self, "acknowledging an event", &e) {
+                        log::warn!(
+                            "event {} was handled but could not be acknowledged before shutdown: the replica that claims it checks for its reply",
+                            entry.id
+                        );
+                        break;
+                    }
                 }
             }
-        }
-        if !acked {
-            log::warn!(
-                "event {} was handled but could not be acknowledged in Redis: another replica may handle it again",
-                entry.id
-            );
         }
         self.in_flight.lock().expect("in flight").remove(&entry.id);
     }

@@ -25,7 +25,15 @@ pub(crate) fn send_reply(
                 ("text", text.as_deref().unwrap_or_default())
             }
         };
-        super::answering::before_answering(origin.and_then(|o| o.room_id.as_deref()), kind, body);
+        if !super::answering::before_answering(
+            origin.and_then(|o| o.room_id.as_deref()),
+            kind,
+            body,
+        ) {
+            // A replica's event that another replica answers (or one left pending at
+            // shutdown): nothing more goes from here.
+            return Ok(sent);
+        }
         let base = destination(origin, &out.target)?;
         match &out.content {
             Content::Text(t) => {

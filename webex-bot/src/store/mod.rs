@@ -7,5 +7,5 @@ mod queue;
 pub(crate) mod redis;
 mod state;
 
-pub(crate) use self::queue::{Entry, Taken};
+pub(crate) use self::queue::{Entry, Mark, Taken};
 pub(crate) use self::redis::{RedisStore, StoreError};

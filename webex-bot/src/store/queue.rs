@@ -30,6 +30,54 @@ pub(crate) enum Taken {
     Full,
 }
 
+/// Whether a worker may answer the entry it handles ([`RedisStore::mark_if_mine`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// Still this consumer's: the mark is set and the entry's idle time starts again.
+    Marked,
+    /// Another replica claimed it meanwhile, or it was acknowledged: not to be answered
+    /// here.
+    NotMine,
+    /// Redis holds no consumer group (it restarted without its data): nothing to check
+    /// against, the event is answered without a mark.
+    NoGroup,
+}
+
+/// Sets the mark only while the entry is pending for the caller, and restarts its idle
+/// time in the same step: a replica claiming it afterwards finds the mark, and one that
+/// claimed it before makes this answer `not mine`.
+static MARK: std::sync::LazyLock<::redis::Script> =
+    std::sync::LazyLock::new(|| ::redis::Script::new(MARK_LUA));
+
+const MARK_LUA: &str = r#"
+local p = redis.pcall('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if type(p) == 'table' and p.err then
+  if string.find(p.err, 'NOGROUP') then return 'nogroup' end
+  return redis.error_reply(p.err)
+end
+if (not p[1]) or p[1][2] ~= ARGV[2] then return 'not mine' end
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 'marked'
+"#;
+
+/// Restarts the idle time of those of the given entries still pending for the caller
+/// (a heartbeat must not take back an entry another replica claimed).
+static TOUCH: std::sync::LazyLock<::redis::Script> =
+    std::sync::LazyLock::new(|| ::redis::Script::new(TOUCH_LUA));
+
+const TOUCH_LUA: &str = r#"
+local kept = 0
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if p[1] and p[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    kept = kept + 1
+  end
+end
+return kept
+"#;
+
 /// One entry read from the stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Entry {
@@ -199,22 +247,34 @@ impl RedisStore {
             .map_err(|e| self.error(e))
     }
 
-    /// Notes that the entry `id` is being answered (its first reply, described by `mark`,
-    /// is about to go), for `ttl`: a replica that claims it after its worker died will
-    /// look for that reply before answering again.
-    pub(crate) fn mark_answering(
+    /// Notes that the entry `id`, pending for `consumer`, is being answered (its first
+    /// reply, described by `mark`, is about to go), for `ttl`: a replica that claims it
+    /// after this worker died looks for that reply before answering again. Done only
+    /// while the entry is still `consumer`'s (see [`Mark`]).
+    pub(crate) fn mark_if_mine(
         &self,
+        consumer: &str,
         id: &str,
         mark: &str,
         ttl: Duration,
-    ) -> Result<(), StoreError> {
-        self.query::<()>(
-            ::redis::cmd("SET")
-                .arg(self.key("answering", id))
+    ) -> Result<Mark, StoreError> {
+        let said: String = self.script(
+            MARK.key(self.stream())
+                .key(self.key("answering", id))
+                .arg(GROUP)
+                .arg(consumer)
+                .arg(id)
                 .arg(mark)
-                .arg("PX")
                 .arg(ttl.as_millis().max(1) as u64),
-        )
+        )?;
+        match said.as_str() {
+            "marked" => Ok(Mark::Marked),
+            "not mine" => Ok(Mark::NotMine),
+            "nogroup" => Ok(Mark::NoGroup),
+            other => Err(StoreError(format!(
+                "unexpected answer from the mark script: {other}"
+            ))),
+        }
     }
 
     /// The mark of the entry `id`, if it was being answered when its worker stopped.
@@ -244,19 +304,19 @@ impl RedisStore {
         Ok(entries(reply.claimed))
     }
 
-    /// Tells the group that `consumer` still works on `ids` (their idle time starts
-    /// again), so that a long handler's event is not claimed by another replica.
+    /// Tells the group that `consumer` still works on those of `ids` still pending for it
+    /// (their idle time starts again), so that a long handler's event is not claimed by
+    /// another replica; one another replica claimed meanwhile stays that replica's.
     pub(crate) fn touch(&self, consumer: &str, ids: &[String]) -> Result<(), StoreError> {
         if ids.is_empty() {
             return Ok(());
         }
-        let mut cmd = ::redis::cmd("XCLAIM");
-        cmd.arg(self.stream()).arg(GROUP).arg(consumer).arg(0);
+        let mut call = TOUCH.key(self.stream());
+        call.arg(GROUP).arg(consumer);
         for id in ids {
-            cmd.arg(id);
+            call.arg(id);
         }
-        cmd.arg("JUSTID");
-        self.query::<Vec<String>>(&cmd).map(drop)
+        self.script::<u64>(&mut call).map(drop)
     }
 
     /// The server's id of `conn`, to wake it from a blocking read with [`unblock`](Self::unblock).

@@ -32,8 +32,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use webex_bot_bench::{
-    PrivatePeak, Sender, cpu_time, fake_api, options, percentile, rss_kib, signed_event, start_bot,
-    usage,
+    PrivatePeak, Sender, cpu_times, fake_api, options, percentile, rss_kib, signed_event,
+    start_bot, usage,
 };
 
 /// Redis's count of each command it ran (`INFO commandstats`).
@@ -101,7 +101,15 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool, store: St
     let failed = Arc::new(AtomicUsize::new(0));
     let lost = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(events as usize)));
-    let cpu_all = || cpu_time(pid) + other_pids.iter().map(|p| cpu_time(*p)).sum::<Duration>();
+    // User and system time of the bot's processes together.
+    let cpu_all = || {
+        std::iter::once(pid)
+            .chain(other_pids.iter().copied())
+            .map(cpu_times)
+            .fold((Duration::ZERO, Duration::ZERO), |(u, s), (pu, ps)| {
+                (u + pu, s + ps)
+            })
+    };
     let cpu_before = cpu_all();
     let calls_before = redis.as_ref().map(redis_calls);
     let private_peak = PrivatePeak::start(pid);
@@ -159,7 +167,9 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool, store: St
         let _ = w.join();
     }
     let elapsed = started.elapsed();
-    let cpu = cpu_all().saturating_sub(cpu_before);
+    let (user_after, system_after) = cpu_all();
+    let system = system_after.saturating_sub(cpu_before.1);
+    let cpu = (user_after + system_after).saturating_sub(cpu_before.0 + cpu_before.1);
     let calls_after = redis.as_ref().map(redis_calls);
     let peak_anon = private_peak.finish();
     let mut lat = latencies.lock().expect("latencies").clone();
@@ -168,12 +178,13 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool, store: St
     let replies = lat.len();
     let peak_rss = rss_kib(pid, "VmHWM:");
     println!(
-        "{concurrency:>11} {events:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {failed:>6} {lost:>5} {:>10.1} {:>9.2} {:>9.2} {:>9.1} {:>9.2} {:>8.1}",
+        "{concurrency:>11} {events:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {failed:>6} {lost:>5} {:>10.1} {:>7.1} {:>9.2} {:>9.2} {:>9.1} {:>9.2} {:>8.1}",
         replies as f64 / elapsed.as_secs_f64(),
         percentile(&lat, 0.5).as_secs_f64() * 1000.0,
         percentile(&lat, 0.99).as_secs_f64() * 1000.0,
         percentile(&lat, 1.0).as_secs_f64() * 1000.0,
         cpu.as_secs_f64() * 1e6 / replies.max(1) as f64,
+        system.as_secs_f64() * 1e6 / replies.max(1) as f64,
         idle_rss as f64 / 1024.0,
         idle_anon as f64 / 1024.0,
         peak_rss as f64 / 1024.0,
@@ -309,7 +320,7 @@ fn main() {
         }
     }
     println!(
-        "{:>11} {:>7} {:>10} {:>9} {:>9} {:>9} {:>6} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "{:>11} {:>7} {:>10} {:>9} {:>9} {:>9} {:>6} {:>5} {:>10} {:>7} {:>9} {:>9} {:>9} {:>9} {:>8}",
         "concurrency",
         "events",
         "cmds/s",
@@ -319,6 +330,7 @@ fn main() {
         "failed",
         "lost",
         "cpu us/cmd",
+        "of sys",
         "idle MiB",
         "priv MiB",
         "peak MiB",
