@@ -47,9 +47,34 @@ pub(crate) struct AnswerMark {
 /// Characters of a reply's start kept in its mark.
 const MARK_CHARS: usize = 256;
 
-/// The first pause after the mark could not be written, doubled up to [`MAX_PAUSE`].
+/// The first pause after Redis failed, doubled up to [`MAX_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
 const MAX_PAUSE: Duration = Duration::from_secs(2);
+
+/// The pauses between attempts while Redis fails: [`FIRST_PAUSE`], doubled at each
+/// failure in a row up to [`MAX_PAUSE`], back to the first after a success. Shared by the
+/// answer mark here and the replicas' workers, inbox and acknowledgements.
+pub(crate) struct Pauses(Duration);
+
+impl Default for Pauses {
+    fn default() -> Self {
+        Pauses(FIRST_PAUSE)
+    }
+}
+
+impl Pauses {
+    /// The pause to wait now; the next one is twice as long (up to the most).
+    pub(crate) fn next(&mut self) -> Duration {
+        let now = self.0;
+        self.0 = (self.0 * 2).min(MAX_PAUSE);
+        now
+    }
+
+    /// After a success: the next pause is the first again.
+    pub(crate) fn reset(&mut self) {
+        self.0 = FIRST_PAUSE;
+    }
+}
 
 /// Called before a reply to the event being handled goes to Webex; whether it may go.
 ///
@@ -78,7 +103,7 @@ pub(crate) fn before_answering(room: Option<&str>, kind: &str, body: &str) -> bo
             since: crate::util::iso8601(since),
         };
         let json = serde_json::to_string(&mark).expect("a mark serializes");
-        let mut pause = FIRST_PAUSE;
+        let mut pauses = Pauses::default();
         let go = loop {
             match c
                 .store
@@ -100,6 +125,7 @@ pub(crate) fn before_answering(room: Option<&str>, kind: &str, body: &str) -> bo
                     break true;
                 }
                 Err(e) => {
+                    let pause = pauses.next();
                     log::warn!(
                         "{e}: event {} waits for Redis before it is answered (retrying in {pause:?})",
                         c.id
@@ -114,7 +140,6 @@ pub(crate) fn before_answering(room: Option<&str>, kind: &str, body: &str) -> bo
                         );
                         break false;
                     }
-                    pause = (pause * 2).min(MAX_PAUSE);
                 }
             }
         };

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::answering::{self, AnswerMark};
+use super::answering::{self, AnswerMark, Pauses};
 use super::dedupe;
 use super::engine::Engine;
 use super::events::process;
@@ -23,9 +23,6 @@ use crate::webhook::Notification;
 
 /// How long a blocking read waits before it looks at shutdown again.
 const BLOCK: Duration = Duration::from_secs(1);
-/// The first pause after Redis failed, doubled up to [`MAX_PAUSE`].
-const FIRST_PAUSE: Duration = Duration::from_millis(50);
-const MAX_PAUSE: Duration = Duration::from_secs(2);
 /// Entries claimed at once from a replica that died.
 const CLAIM_BATCH: usize = 8;
 
@@ -88,28 +85,20 @@ impl Default for ReplicaSettings {
     }
 }
 
-/// The pause after Redis failed: [`FIRST_PAUSE`], doubled at each failure in a row up to
-/// [`MAX_PAUSE`], back to the first after a success.
-struct Backoff(Duration);
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff(FIRST_PAUSE)
-    }
-}
+/// The pauses after Redis failed ([`Pauses`]), each logged and ended early by shutdown.
+#[derive(Default)]
+struct Backoff(Pauses);
 
 impl Backoff {
     /// Logs the failure (rate-limited), waits the pause unless shutdown comes first, and
     /// doubles it; whether to go on.
     fn failed(&mut self, replicas: &Replicas, doing: &str, e: &StoreError) -> bool {
         replicas.failed(doing, e);
-        let go_on = replicas.pause(self.0);
-        self.0 = (self.0 * 2).min(MAX_PAUSE);
-        go_on
+        replicas.pause(self.0.next())
     }
 
     fn reset(&mut self) {
-        self.0 = FIRST_PAUSE;
+        self.0.reset();
     }
 }
 
@@ -411,30 +400,21 @@ impl Replicas {
         // by another replica, which then finds its mark and looks for the reply first.
         let mut backoff = Backoff::default();
         loop {
-            let c = match conn {
-                Some(c) => c,
-                None => match self.store.connection(BLOCK) {
-                    Ok(c) => conn.insert(c),
-                    Err(e) => {
-                        if !backoff.failed(self, "acknowledging an event", &e) {
-                            break;
-                        }
-                        continue;
-                    }
-                },
+            let attempt = match conn.as_mut() {
+                Some(c) => self.store.ack(c, &entry.id),
+                None => self
+                    .store
+                    .connection(BLOCK)
+                    .and_then(|c| self.store.ack(conn.insert(c), &entry.id)),
             };
-            match self.store.ack(c, &entry.id) {
-                Ok(()) => break,
-                Err(e) => {
-                    *conn = None;
-                    if !backoff.failed(self, "acknowledging an event", &e) {
-                        log::warn!(
-                            "event {} was handled but could not be acknowledged before shutdown: the replica that claims it checks for its reply",
-                            entry.id
-                        );
-                        break;
-                    }
-                }
+            let Err(e) = attempt else { break };
+            *conn = None;
+            if !backoff.failed(self, "acknowledging an event", &e) {
+                log::warn!(
+                    "event {} was handled but could not be acknowledged before shutdown: the replica that claims it checks for its reply",
+                    entry.id
+                );
+                break;
             }
         }
         self.in_flight.lock().expect("in flight").remove(&entry.id);
