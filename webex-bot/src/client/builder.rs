@@ -236,17 +236,13 @@ impl ClientBuilder {
     }
 }
 
-/// ureq's agent with this crate's TCP transport (fewer system calls per request, see
-/// `transport`), behind ureq's CONNECT proxy support and in front of its rustls.
+/// ureq's agent with this crate's TCP transport and name lookups made only to connect
+/// (fewer system calls per request, see `transport`), behind ureq's CONNECT proxy support and in front of its rustls.
 fn agent(config: ureq::config::Config) -> ureq::Agent {
     use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
     let connector =
         ().chain(ConnectProxyConnector::default())
-            .chain(super::transport::TcpConnector)
+            .chain(super::transport::TcpConnector::default())
             .chain(RustlsConnector::default());
-    ureq::Agent::with_parts(
-        config,
-        connector,
-        ureq::unversioned::resolver::DefaultResolver::default(),
-    )
+    ureq::Agent::with_parts(config, connector, super::transport::LazyResolver::default())
 }

@@ -17,6 +17,12 @@
 //! stands between a dead connection and a request (ureq already refuses a connection with
 //! unread bytes in its buffer at that point).
 //!
+//! And ureq looks the host's name up before every request, even one that goes out on a
+//! pooled connection and never uses the addresses: with `localhost` that is `/etc/hosts`
+//! read again each time (15 more system calls per command), with a real name a DNS query.
+//! [`LazyResolver`] leaves the lookup to [`TcpConnector`], which makes it only when it
+//! opens a connection, within the connection's timeout.
+//!
 //! This uses ureq's `unversioned` transport API, which may change in a minor release: the
 //! ureq version is pinned in `Cargo.toml` for that reason.
 
@@ -26,15 +32,40 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle,
     Transport,
 };
 use ureq::{Error, Timeout};
 
-/// Opens plain TCP connections (TLS is layered on by the next connector in the chain).
+/// The agent's resolver: no lookup before a request (an empty list of addresses, which
+/// [`TcpConnector`] takes as "look it up when connecting"), except through a proxy, whose
+/// connector needs the addresses it is given.
 #[derive(Debug, Default)]
-pub(crate) struct TcpConnector;
+pub(crate) struct LazyResolver(DefaultResolver);
+
+impl Resolver for LazyResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, Error> {
+        if config.proxy().is_some() {
+            return self.0.resolve(uri, config, timeout);
+        }
+        Ok(self.0.empty())
+    }
+}
+
+/// Opens plain TCP connections (TLS is layered on by the next connector in the chain),
+/// looking the host up first when ureq has not (see [`LazyResolver`]).
+#[derive(Debug, Default)]
+pub(crate) struct TcpConnector {
+    /// Lookups made, for tests.
+    lookups: Arc<std::sync::atomic::AtomicU64>,
+}
 
 impl<In: Transport> Connector<In> for TcpConnector {
     type Out = Either<In, TcpTransport>;
@@ -48,9 +79,21 @@ impl<In: Transport> Connector<In> for TcpConnector {
             // A proxy's connection, opened earlier in the chain.
             return Ok(chained.map(Either::A));
         }
+        let looked_up;
+        let addrs = if details.addrs.is_empty() {
+            self.lookups
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // Within the connection's budget (on a thread of its own when one is set,
+            // which ureq's resolver abandons at the deadline).
+            looked_up =
+                DefaultResolver::default().resolve(details.uri, details.config, details.timeout)?;
+            &looked_up
+        } else {
+            &details.addrs
+        };
         let deadline = details.timeout.not_zero().map(|d| Instant::now() + *d);
         let mut last = None;
-        for addr in details.addrs.iter() {
+        for addr in addrs.iter() {
             let attempt = match deadline {
                 Some(d) => match d.checked_duration_since(Instant::now()) {
                     Some(left) if !left.is_zero() => TcpStream::connect_timeout(addr, left),
@@ -319,6 +362,49 @@ mod tests {
         let c = TcpStream::connect(l.local_addr().unwrap()).unwrap();
         let (s, _) = l.accept().unwrap();
         (TcpTransport::new(c, LazyBuffers::new(1024, 1024)), s)
+    }
+
+    #[test]
+    fn a_name_is_looked_up_to_connect_not_for_each_request() {
+        use std::io::BufRead;
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            // One connection, kept alive for three requests.
+            let (s, _) = l.accept().unwrap();
+            let mut r = io::BufReader::new(s.try_clone().unwrap());
+            for _ in 0..3 {
+                let mut line = String::new();
+                while line != "\r\n" {
+                    line.clear();
+                    assert!(r.read_line(&mut line).unwrap() > 0, "the client hung up");
+                }
+                (&s).write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                    .unwrap();
+            }
+        });
+        let connector = TcpConnector::default();
+        let lookups = connector.lookups.clone();
+        let agent = ureq::Agent::with_parts(
+            ureq::Agent::config_builder()
+                .ip_family(ureq::config::IpFamily::Ipv4Only)
+                .timeout_connect(Some(Duration::from_secs(10)))
+                .build(),
+            ().chain(connector),
+            LazyResolver::default(),
+        );
+        for _ in 0..3 {
+            let body = agent
+                .get(&format!("http://localhost:{port}/"))
+                .call()
+                .unwrap()
+                .into_body()
+                .read_to_string()
+                .unwrap();
+            assert_eq!(body, "ok");
+        }
+        server.join().unwrap();
+        assert_eq!(lookups.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 
     #[test]

@@ -19,6 +19,9 @@
 //! and the Redis commands per bot command are printed, from Redis's own `INFO
 //! commandstats` before and after the run; CPU time is then the replicas' together.
 //!
+//! With `--api-host localhost` the bot is given the fake API by that name instead of
+//! `127.0.0.1`, so that the cost of name lookups shows.
+//!
 //! ```sh
 //! cargo build --release -p webex-bot-examples -p webex-bot-bench
 //! target/release/loadgen --concurrency 8,64,512 --events 20000
@@ -52,7 +55,14 @@ fn redis_calls(redis: &webex_bot::testing::RedisServer) -> std::collections::BTr
         .collect()
 }
 
-fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool, store: Store) {
+fn run(
+    bot_exe: &str,
+    api_host: &str,
+    concurrency: usize,
+    events: u64,
+    syscalls: bool,
+    store: Store,
+) {
     let api = fake_api();
     let trace = std::env::temp_dir().join(format!("loadgen-strace-{}.txt", std::process::id()));
     let trace_arg = trace.to_string_lossy().into_owned();
@@ -67,10 +77,13 @@ fn run(bot_exe: &str, concurrency: usize, events: u64, syscalls: bool, store: St
         Store::Redis(_) => Some(webex_bot::testing::RedisServer::start().expect("redis-server")),
     };
     let url = redis.as_ref().map(|r| r.url());
-    let env: Vec<(&str, &str)> = url
+    // The API by the name given (a name is looked up, an address is not).
+    let base = format!("{}/v1", api.origin.replacen("127.0.0.1", api_host, 1));
+    let mut env: Vec<(&str, &str)> = url
         .iter()
         .map(|u| ("WEBEX_REDIS_URL", u.as_str()))
         .collect();
+    env.push(("WEBEX_BASE_URL", &base));
     let replicas = match store {
         Store::Memory => 1,
         Store::Redis(n) => n,
@@ -300,12 +313,14 @@ fn main() {
     let mut events = 20_000u64;
     let mut redis = false;
     let mut replicas = vec![1usize];
+    let mut api_host = "127.0.0.1".to_owned();
     let (bot, options) = options();
     for (name, v) in options {
         match name.as_str() {
             "--concurrency" => concurrency = v.split(',').filter_map(|c| c.parse().ok()).collect(),
             "--events" => events = v.parse().unwrap_or(events),
             "--syscalls" => syscalls = v == "strace",
+            "--api-host" => api_host = v,
             "--store" if v == "redis" || v == "memory" => redis = v == "redis",
             "--replicas" => {
                 replicas = v
@@ -315,7 +330,7 @@ fn main() {
                     .collect()
             }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace] [--store memory|redis] [--replicas 1,2,3] [--bot PATH]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
             ),
         }
     }
@@ -340,10 +355,17 @@ fn main() {
     for c in concurrency {
         if redis {
             for &n in &replicas {
-                run(&bot, c, events, syscalls && n == 1, Store::Redis(n));
+                run(
+                    &bot,
+                    &api_host,
+                    c,
+                    events,
+                    syscalls && n == 1,
+                    Store::Redis(n),
+                );
             }
         } else {
-            run(&bot, c, events, syscalls, Store::Memory);
+            run(&bot, &api_host, c, events, syscalls, Store::Memory);
         }
     }
 }
