@@ -64,12 +64,16 @@ impl Access {
     /// assert!(Access::default().allows("anyone@any.where", "any-room"));
     /// ```
     pub fn allows(&self, email: &str, room_id: &str) -> bool {
+        let room_ok = self.rooms.is_empty() || self.rooms.contains(room_id);
+        if !room_ok {
+            return false;
+        }
+        // Open to everyone (the default): no lower-cased copy of the address to make.
+        if self.people.is_empty() && self.domains.is_empty() {
+            return true;
+        }
         let email = email.to_lowercase();
         let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
-        let person_ok = (self.people.is_empty() && self.domains.is_empty())
-            || self.people.contains(&email)
-            || self.domains.contains(domain);
-        let room_ok = self.rooms.is_empty() || self.rooms.contains(room_id);
-        person_ok && room_ok
+        self.people.contains(&email) || self.domains.contains(domain)
     }
 }

@@ -12,7 +12,11 @@
 //!
 //! With `--syscalls strace` the bot runs under `strace -f -c` and the system calls it made
 //! (every thread, start-up and shutdown included) are printed per command, in all and for
-//! the most frequent; its CPU time is then inflated by the tracing.
+//! the most frequent; its CPU time is then inflated by the tracing, and so are its waits
+//! on locks (threads slowed by the tracer meet more often). With `--syscalls perf`,
+//! `perf stat` attached to the bot (the first replica) for the run only counts its system
+//! calls (all, and futex, recvfrom and sendto) and context switches with the kernel's
+//! tracepoints, which slow it far less.
 //!
 //! With `--store redis` the bot runs as `--replicas N` processes sharing a `redis-server`
 //! started here (the senders take turns between the replicas, as a load balancer would),
@@ -26,6 +30,7 @@
 //! cargo build --release -p webex-bot-examples -p webex-bot-bench
 //! target/release/loadgen --concurrency 8,64,512 --events 20000
 //! target/release/loadgen --concurrency 8 --events 20000 --syscalls strace
+//! target/release/loadgen --concurrency 8,64 --events 20000 --syscalls perf
 //! target/release/loadgen --concurrency 64 --events 20000 --store redis --replicas 1,2,3
 //! ```
 
@@ -55,14 +60,18 @@ fn redis_calls(redis: &webex_bot::testing::RedisServer) -> std::collections::BTr
         .collect()
 }
 
-fn run(
-    bot_exe: &str,
-    api_host: &str,
-    concurrency: usize,
-    events: u64,
-    syscalls: bool,
-    store: Store,
-) {
+/// How system calls are counted, if they are.
+#[derive(Clone, Copy, PartialEq)]
+enum Count {
+    None,
+    /// `strace -f -c` over the bot's life (slows it; futex waits grow with the slowing).
+    Strace,
+    /// `perf stat` attached to the bot for the run only (the kernel's own counters).
+    Perf,
+}
+
+fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Count, store: Store) {
+    let syscalls = count == Count::Strace;
     let api = fake_api();
     let trace = std::env::temp_dir().join(format!("loadgen-strace-{}.txt", std::process::id()));
     let trace_arg = trace.to_string_lossy().into_owned();
@@ -123,6 +132,8 @@ fn run(
                 (u + pu, s + ps)
             })
     };
+    let perf_out = std::env::temp_dir().join(format!("loadgen-perf-{}.txt", std::process::id()));
+    let perf = (count == Count::Perf).then(|| PerfStat::attach(pid, &perf_out));
     let cpu_before = cpu_all();
     let calls_before = redis.as_ref().map(redis_calls);
     let private_peak = PrivatePeak::start(pid);
@@ -181,6 +192,7 @@ fn run(
     }
     let elapsed = started.elapsed();
     let (user_after, system_after) = cpu_all();
+    let perf_counts = perf.map(PerfStat::finish);
     let system = system_after.saturating_sub(cpu_before.1);
     let cpu = (user_after + system_after).saturating_sub(cpu_before.0 + cpu_before.1);
     let calls_after = redis.as_ref().map(redis_calls);
@@ -223,6 +235,18 @@ fn run(
             listed.join(", ")
         );
     }
+    if let Some(counts) = perf_counts {
+        let per =
+            |name: &str| counts.get(name).copied().unwrap_or(0) as f64 / replies.max(1) as f64;
+        println!(
+            "            per command (perf stat on the bot during the run): system calls {:.2}: futex {:.2}, recvfrom {:.2}, sendto {:.2}; context switches {:.2}",
+            per("raw_syscalls:sys_enter"),
+            per("syscalls:sys_enter_futex"),
+            per("syscalls:sys_enter_recvfrom"),
+            per("syscalls:sys_enter_sendto"),
+            per("context-switches"),
+        );
+    }
     if syscalls {
         // The bot exits on SIGTERM (gracefully); then strace writes its table and exits.
         let _ = Command::new("kill")
@@ -231,6 +255,75 @@ fn run(
         let _ = bot.0.wait();
         print_syscalls(&trace, replies as u64);
         let _ = std::fs::remove_file(&trace);
+    }
+}
+
+/// `perf stat` counting a process's system calls and context switches.
+struct PerfStat {
+    child: std::process::Child,
+    out: std::path::PathBuf,
+}
+
+impl PerfStat {
+    const EVENTS: &str = "raw_syscalls:sys_enter,syscalls:sys_enter_futex,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,context-switches";
+
+    /// Attaches perf, counting from when it acknowledges (its control FIFOs, with
+    /// counting disabled until told).
+    fn attach(pid: u32, out: &std::path::Path) -> PerfStat {
+        use std::io::{BufRead, Write};
+        let ctl = out.with_extension("ctl");
+        let ack = out.with_extension("ack");
+        for fifo in [&ctl, &ack] {
+            let _ = std::fs::remove_file(fifo);
+            let made = Command::new("mkfifo").arg(fifo).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", fifo.display());
+        }
+        let child = Command::new("perf")
+            .args(["stat", "-x", ",", "-e", Self::EVENTS, "-D", "-1", "-o"])
+            .arg(out)
+            .arg(format!(
+                "--control=fifo:{},{}",
+                ctl.display(),
+                ack.display()
+            ))
+            .args(["-p", &pid.to_string()])
+            .spawn()
+            .expect("perf (linux-perf) to count system calls");
+        // Opening the FIFOs waits for perf to open its ends.
+        let mut control = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&ctl)
+            .expect("perf's control FIFO");
+        control.write_all(b"enable\n").expect("perf's control FIFO");
+        let mut line = String::new();
+        std::io::BufReader::new(std::fs::File::open(&ack).expect("perf's ack FIFO"))
+            .read_line(&mut line)
+            .expect("perf's ack FIFO");
+        assert!(line.starts_with("ack"), "perf answered {line:?}");
+        for fifo in [&ctl, &ack] {
+            let _ = std::fs::remove_file(fifo);
+        }
+        PerfStat {
+            child,
+            out: out.to_owned(),
+        }
+    }
+
+    /// Stops counting (SIGINT, on which perf writes its counts); the count of each event.
+    fn finish(mut self) -> std::collections::BTreeMap<String, u64> {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
+        let _ = std::fs::remove_file(&self.out);
+        // CSV: value,unit,event,...
+        text.lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                Some((f.get(2)?.to_string(), f.first()?.parse().ok()?))
+            })
+            .collect()
     }
 }
 
@@ -309,7 +402,7 @@ enum Store {
 
 fn main() {
     let mut concurrency = vec![8usize, 64, 512];
-    let mut syscalls = false;
+    let mut count = Count::None;
     let mut events = 20_000u64;
     let mut redis = false;
     let mut replicas = vec![1usize];
@@ -319,7 +412,8 @@ fn main() {
         match name.as_str() {
             "--concurrency" => concurrency = v.split(',').filter_map(|c| c.parse().ok()).collect(),
             "--events" => events = v.parse().unwrap_or(events),
-            "--syscalls" => syscalls = v == "strace",
+            "--syscalls" if v == "strace" => count = Count::Strace,
+            "--syscalls" if v == "perf" => count = Count::Perf,
             "--api-host" => api_host = v,
             "--store" if v == "redis" || v == "memory" => redis = v == "redis",
             "--replicas" => {
@@ -330,7 +424,7 @@ fn main() {
                     .collect()
             }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
             ),
         }
     }
@@ -355,17 +449,15 @@ fn main() {
     for c in concurrency {
         if redis {
             for &n in &replicas {
-                run(
-                    &bot,
-                    &api_host,
-                    c,
-                    events,
-                    syscalls && n == 1,
-                    Store::Redis(n),
-                );
+                let count = if n == 1 || count == Count::Perf {
+                    count
+                } else {
+                    Count::None
+                };
+                run(&bot, &api_host, c, events, count, Store::Redis(n));
             }
         } else {
-            run(&bot, &api_host, c, events, syscalls, Store::Memory);
+            run(&bot, &api_host, c, events, count, Store::Memory);
         }
     }
 }
