@@ -14,7 +14,7 @@ use super::dispatch::Dispatcher;
 use super::extract::InjectErrorKind;
 use super::handler::BoxedHandler;
 use super::reply::{Reply, SORRY_SETUP};
-use super::send::send_reply;
+use super::send::send_reply_as;
 use super::stats::Counters;
 use crate::Client;
 use crate::args::BotIdentity;
@@ -92,7 +92,8 @@ impl Engine {
         if reply.is_empty() {
             return;
         }
-        if let Err(e) = send_reply(&self.client, Some(&ctx.origin), reply) {
+        let sent = send_reply_as::<serde::de::IgnoredAny>(&self.client, Some(&ctx.origin), reply);
+        if let Err(e) = sent {
             Counters::bump(&self.counters.failed_replies);
             log::error!("{what}: the reply could not be sent: {e}");
         }

@@ -15,6 +15,17 @@ pub(crate) fn send_reply(
     origin: Option<&Message>,
     reply: Reply,
 ) -> Result<Vec<Message>, Error> {
+    send_reply_as(client, origin, reply)
+}
+
+/// [`send_reply`], reading what Webex answers for each message as `T`: the runtime's own
+/// replies use `IgnoredAny`, which checks the answer and keeps nothing (a created message
+/// is a dozen strings, parsed and dropped otherwise).
+pub(crate) fn send_reply_as<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    origin: Option<&Message>,
+    reply: Reply,
+) -> Result<Vec<T>, Error> {
     let mut sent = Vec::new();
     for out in reply.messages() {
         let (kind, body) = match &out.content {
@@ -38,12 +49,12 @@ pub(crate) fn send_reply(
         match &out.content {
             Content::Text(t) => {
                 for chunk in split(t, MAX_MESSAGE_BYTES) {
-                    sent.push(client.messages().create(&base.clone().text(chunk))?);
+                    sent.push(client.messages().create_as(&base.clone().text(chunk))?);
                 }
             }
             Content::Markdown(md) => {
                 for chunk in split(md, MAX_MESSAGE_BYTES) {
-                    sent.push(client.messages().create(&base.clone().markdown(chunk))?);
+                    sent.push(client.messages().create_as(&base.clone().markdown(chunk))?);
                 }
             }
             Content::Card { card, fallback } => {
@@ -54,7 +65,7 @@ pub(crate) fn send_reply(
                 sent.push(
                     client
                         .messages()
-                        .create(&base.text(fallback).card(card.clone()))?,
+                        .create_as(&base.text(fallback).card(card.clone()))?,
                 );
             }
             Content::File { path, text } => {
@@ -62,7 +73,7 @@ pub(crate) fn send_reply(
                 sent.push(
                     client
                         .messages()
-                        .create_with_file(&with_text(base, text), upload)?,
+                        .create_with_file_as(&with_text(base, text), upload)?,
                 );
             }
             Content::Bytes { name, bytes, text } => {
@@ -70,7 +81,7 @@ pub(crate) fn send_reply(
                 sent.push(
                     client
                         .messages()
-                        .create_with_file(&with_text(base, text), upload)?,
+                        .create_with_file_as(&with_text(base, text), upload)?,
                 );
             }
         }

@@ -110,6 +110,15 @@ impl<'c> MessagesApi<'c> {
     /// # Ok::<(), webex_bot::client::Error>(())
     /// ```
     pub fn create(&self, message: &NewMessage) -> Result<Message, Error> {
+        self.create_as(message)
+    }
+
+    /// [`create`](Self::create), reading the answer as `T` (`IgnoredAny` when it is not
+    /// needed: checked as JSON, nothing kept).
+    pub(crate) fn create_as<T: serde::de::DeserializeOwned>(
+        &self,
+        message: &NewMessage,
+    ) -> Result<T, Error> {
         self.client
             .json(Method::POST, "messages", &[], json_body(message))
     }
@@ -131,6 +140,15 @@ impl<'c> MessagesApi<'c> {
         message: &NewMessage,
         file: Upload<'_>,
     ) -> Result<Message, Error> {
+        self.create_with_file_as(message, file)
+    }
+
+    /// [`create_with_file`](Self::create_with_file), reading the answer as `T`.
+    pub(crate) fn create_with_file_as<T: serde::de::DeserializeOwned>(
+        &self,
+        message: &NewMessage,
+        file: Upload<'_>,
+    ) -> Result<T, Error> {
         if !message.files.is_empty() || !message.attachments.is_empty() {
             return Err(Error::Config(
                 "a message carries one file or card: clear `files` and `attachments` to upload a file".into(),
