@@ -366,23 +366,10 @@ mod tests {
 
     #[test]
     fn a_name_is_looked_up_to_connect_not_for_each_request() {
-        use std::io::BufRead;
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            // One connection, kept alive for three requests.
-            let (s, _) = l.accept().unwrap();
-            let mut r = io::BufReader::new(s.try_clone().unwrap());
-            for _ in 0..3 {
-                let mut line = String::new();
-                while line != "\r\n" {
-                    line.clear();
-                    assert!(r.read_line(&mut line).unwrap() > 0, "the client hung up");
-                }
-                (&s).write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-                    .unwrap();
-            }
-        });
+        // One connection, kept alive for three requests.
+        let server = serve_ok(l, 3);
         let connector = TcpConnector::default();
         let lookups = connector.lookups.clone();
         let agent = ureq::Agent::with_parts(
@@ -394,17 +381,99 @@ mod tests {
             LazyResolver::default(),
         );
         for _ in 0..3 {
-            let body = agent
-                .get(&format!("http://localhost:{port}/"))
-                .call()
-                .unwrap()
-                .into_body()
-                .read_to_string()
-                .unwrap();
-            assert_eq!(body, "ok");
+            get_ok(&agent, &format!("http://localhost:{port}/"));
         }
         server.join().unwrap();
         assert_eq!(lookups.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+
+    /// Answers `requests` HTTP/1.1 requests on one accepted connection with `ok`.
+    fn serve_ok(l: TcpListener, requests: usize) -> std::thread::JoinHandle<()> {
+        use std::io::BufRead;
+        std::thread::spawn(move || {
+            let (s, _) = l.accept().unwrap();
+            let mut r = io::BufReader::new(s.try_clone().unwrap());
+            for _ in 0..requests {
+                let mut line = String::new();
+                while line != "\r\n" {
+                    line.clear();
+                    assert!(r.read_line(&mut line).unwrap() > 0, "the client hung up");
+                }
+                (&s).write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                    .unwrap();
+            }
+        })
+    }
+
+    fn get_ok(agent: &ureq::Agent, url: &str) {
+        let body = agent
+            .get(url)
+            .call()
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap();
+        assert_eq!(body, "ok");
+    }
+
+    #[test]
+    fn through_a_connect_proxy_the_proxy_is_looked_up_by_ureq_and_the_target_by_the_proxy() {
+        use std::io::BufRead;
+        let target = TcpListener::bind("127.0.0.1:0").unwrap();
+        let target_port = target.local_addr().unwrap().port();
+        let server = serve_ok(target, 3);
+        // A CONNECT proxy: one tunnel, spliced both ways; it records what it was asked.
+        let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxy_port = proxy.local_addr().unwrap().port();
+        let asked = std::thread::spawn(move || {
+            let (client, _) = proxy.accept().unwrap();
+            let mut r = io::BufReader::new(client.try_clone().unwrap());
+            let mut first = String::new();
+            r.read_line(&mut first).unwrap();
+            let mut line = String::new();
+            while line != "\r\n" {
+                line.clear();
+                r.read_line(&mut line).unwrap();
+            }
+            let host = first.split_whitespace().nth(1).unwrap().to_owned();
+            let upstream = TcpStream::connect(&host).unwrap();
+            (&client)
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .unwrap();
+            let (mut up_r, mut up_w) = (upstream.try_clone().unwrap(), upstream);
+            let mut down_w = client.try_clone().unwrap();
+            let up = std::thread::spawn(move || io::copy(&mut up_r, &mut down_w));
+            let _ = io::copy(&mut r, &mut up_w);
+            let _ = up_w.shutdown(Shutdown::Both);
+            let _ = up.join();
+            first
+        });
+        let connector = TcpConnector::default();
+        let lookups = connector.lookups.clone();
+        let agent = ureq::Agent::with_parts(
+            ureq::Agent::config_builder()
+                .proxy(Some(
+                    ureq::Proxy::new(&format!("http://localhost:{proxy_port}")).unwrap(),
+                ))
+                .ip_family(ureq::config::IpFamily::Ipv4Only)
+                .timeout_connect(Some(Duration::from_secs(10)))
+                .build(),
+            ().chain(ureq::unversioned::transport::ConnectProxyConnector::default())
+                .chain(connector),
+            LazyResolver::default(),
+        );
+        for _ in 0..3 {
+            get_ok(&agent, &format!("http://localhost:{target_port}/"));
+        }
+        server.join().unwrap();
+        drop(agent);
+        let first = asked.join().unwrap();
+        assert!(
+            first.starts_with(&format!("CONNECT localhost:{target_port} ")),
+            "{first}"
+        );
+        // The proxy's address came from ureq's lookup, so the connector made none.
+        assert_eq!(lookups.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 
     #[test]
