@@ -237,7 +237,8 @@ impl ClientBuilder {
 }
 
 /// ureq's agent with this crate's TCP transport and name lookups made only to connect
-/// (fewer system calls per request, see `transport`), behind ureq's CONNECT proxy support and in front of its rustls.
+/// (fewer system calls per request, see `transport`), behind ureq's CONNECT proxy support
+/// and in front of its rustls.
 fn agent(config: ureq::config::Config) -> ureq::Agent {
     use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
     let connector =
