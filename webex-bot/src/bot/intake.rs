@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::dedupe::Dedup;
 use super::engine::Engine;
-use super::pool::{Pool, Refused};
+use super::pool::{Claim, Pool, Refused};
 use super::replicas::Replicas;
 use super::stats::{Counters, Stats};
 use crate::Notifier;
@@ -27,6 +27,31 @@ pub(crate) enum Accepted {
     Answered,
     /// Not taken (queue full, or shutting down): to be delivered again.
     Refused,
+}
+
+/// How an event goes to the workers.
+pub(crate) enum Take<'a> {
+    /// Queued; refused when the queue is full (a webhook is answered 503).
+    Queue,
+    /// Queued, waiting for room while the queue is full (the websocket can hold back).
+    Wait,
+    /// Left in the slot for the caller to run once it has acknowledged the event, when
+    /// the pool has room for one more running job now; queued otherwise.
+    Here(&'a mut Option<Deferred>),
+}
+
+/// An accepted event to be processed on the thread that acknowledged it, in a place of the
+/// worker pool's (so that no more events are processed at once than the pool's size).
+pub(crate) struct Deferred {
+    claim: Claim<Box<Notification>>,
+    event: Box<Notification>,
+}
+
+impl Deferred {
+    /// Processes the event here, as a worker would.
+    pub(crate) fn run(self) {
+        self.claim.run(self.event);
+    }
 }
 
 /// What the intake shares with the listener and the running bot.
@@ -145,6 +170,17 @@ impl Intake {
         signature: Option<&str>,
         from: &dyn fmt::Display,
     ) -> Delivery {
+        self.handle_as(body, signature, from, Take::Queue)
+    }
+
+    /// [`handle`](Self::handle), taking the event as `how` says.
+    pub(crate) fn handle_as(
+        &self,
+        body: &[u8],
+        signature: Option<&str>,
+        from: &dyn fmt::Display,
+        how: Take<'_>,
+    ) -> Delivery {
         let counters = &self.engine.counters;
         if !self.takes_webhooks {
             return Delivery::new(404, "webhooks are off: events come over the websocket");
@@ -167,7 +203,7 @@ impl Intake {
                 return Delivery::new(400, "malformed webhook");
             }
         };
-        match self.accept(event, false) {
+        match self.accept(event, how) {
             Accepted::Queued => Delivery::new(200, r#"{"status":"accepted"}"#),
             Accepted::Duplicate => Delivery::new(200, r#"{"status":"duplicate"}"#),
             Accepted::Answered => Delivery::new(200, r#"{"status":"answered"}"#),
@@ -175,11 +211,10 @@ impl Intake {
         }
     }
 
-    /// Deduplicates and queues an event, however it arrived. With `wait`, a full queue
-    /// holds the caller until there is room (the websocket can hold back; a webhook is
-    /// answered 503 instead). `Refused` means not taken: the source must deliver it again,
-    /// and it is not remembered as seen.
-    pub(crate) fn accept(&self, event: Notification, wait: bool) -> Accepted {
+    /// Deduplicates and queues an event, however it arrived, as `how` says. `Refused`
+    /// means not taken: the source must deliver it again, and it is not remembered as
+    /// seen.
+    pub(crate) fn accept(&self, event: Notification, how: Take<'_>) -> Accepted {
         let counters = &self.engine.counters;
         if !self.accepting.load(Ordering::SeqCst) {
             return Accepted::Refused;
@@ -216,10 +251,19 @@ impl Intake {
             Counters::bump(&counters.processed);
             return Accepted::Answered;
         }
-        let pushed = if wait {
-            self.pool.push_wait(Box::new(event))
-        } else {
-            self.pool.push(Box::new(event))
+        let pushed = match how {
+            Take::Wait => self.pool.push_wait(Box::new(event)),
+            Take::Here(slot) => match self.pool.claim() {
+                Some(claim) => {
+                    *slot = Some(Deferred {
+                        claim,
+                        event: Box::new(event),
+                    });
+                    Ok(())
+                }
+                None => self.pool.push(Box::new(event)),
+            },
+            Take::Queue => self.pool.push(Box::new(event)),
         };
         match pushed {
             Ok(()) => {
@@ -326,6 +370,7 @@ impl Intake {
         s.waiting = self.engine.conversations.waiting();
         s.queued = self.pool.queued() as u64;
         s.workers = self.pool.workers() as u64;
+        s.running = self.pool.running() as u64;
         s.connection = self.websocket.get().map(|l| l.connection());
         s
     }

@@ -2,18 +2,22 @@
 //!
 //! Served by [`crate::server`]: each connection is read on a thread of its own, which
 //! checks the request and answers it. A webhook is answered as soon as it is checked and
-//! queued: handler work never delays the 2xx.
+//! taken: handler work never delays the 2xx. The event then goes to the worker pool, or,
+//! when the pool has room and the listener holds no more connections than the pool has
+//! workers, is processed on the connection's thread once the 2xx is written: a hand-off
+//! between threads less per command, and a delivery arriving on that connection meanwhile
+//! is served by another thread after a few milliseconds (see the server's `handoff`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::server::{Request, Response, Server};
+use crate::server::{After, Reply, Request, Response, Server};
 
 use super::context::Trigger;
 use super::handler::BoxedHandler;
-use super::intake::{Delivery, Intake};
+use super::intake::{Delivery, Intake, Take};
 use super::routes::{RouteRequest, RouteResponse};
 use super::stats::Counters;
 use crate::models::Message;
@@ -62,7 +66,7 @@ impl Listener {
                     }
                 }
             })
-            .bind(addr, move |request| handle(&intake, &site, request))?;
+            .bind_replies(addr, move |request| handle(&intake, &site, request))?;
         Ok(Listener { server })
     }
 
@@ -91,7 +95,7 @@ pub(crate) fn respond_status(status: u16, body: &str) -> Response {
     }
 }
 
-fn handle(intake: &Intake, site: &Site, request: Request) -> Response {
+fn handle(intake: &Intake, site: &Site, request: Request) -> Reply {
     let path = request.path();
     let method = request.method();
 
@@ -99,9 +103,28 @@ fn handle(intake: &Intake, site: &Site, request: Request) -> Response {
         let signature = request
             .header("X-Spark-Signature")
             .or_else(|| request.header("X-Webex-Signature"));
-        let answer = intake.handle(request.body(), signature, &request.remote_addr());
-        return respond(answer);
+        // Processed here only while there are no more connections than workers: each
+        // thread that processes an event grows its stack to the handler's depth, and the
+        // connection threads that have done so then number no more than the pool's.
+        let mut here = None;
+        let how = if request.open_connections() <= intake.pool.size() {
+            Take::Here(&mut here)
+        } else {
+            Take::Queue
+        };
+        let answer = intake.handle_as(request.body(), signature, &request.remote_addr(), how);
+        return Reply {
+            response: respond(answer),
+            after: here.map(|event| Box::new(move || event.run()) as After),
+        };
     }
+    serve_other(intake, site, request).into()
+}
+
+/// The health route, the bot's own routes, and the answers to requests for no route.
+fn serve_other(intake: &Intake, site: &Site, request: Request) -> Response {
+    let path = request.path();
+    let method = request.method();
     if path == "/health" && method == "GET" && (site.webhook_path != "/health" || !site.webhooks) {
         return health(intake);
     }

@@ -4,6 +4,11 @@
 //! idle for [`IDLE_EXIT`] ends. An idle bot therefore holds one worker thread, not the
 //! whole pool, and a busy one keeps its threads.
 //!
+//! A job may also run on the caller's own thread ([`Pool::claim`]): the listener's
+//! connection threads do so after acknowledging a delivery, which saves the hand-off. Such
+//! jobs count against the pool's size like the workers' own: at most `max_workers` jobs run
+//! at once, whichever threads run them.
+//!
 //! The queue, the count of idle workers and the count of running ones sit under one mutex,
 //! so the decision to start a thread is exact: a job starts one only when every running
 //! worker is busy. Idle workers wait on a condition variable and sleep in the kernel at
@@ -54,6 +59,10 @@ struct State<T> {
     idle: usize,
     /// Workers started and not ended.
     workers: usize,
+    /// Jobs running now, on the workers or on claiming threads.
+    running: usize,
+    /// Jobs running now on claiming threads ([`Pool::claim`]).
+    claimed: usize,
     /// Threads started over the pool's life.
     started: u64,
     /// Callers of `push_wait` waiting for room.
@@ -85,6 +94,8 @@ impl<T: Send + 'static> Pool<T> {
                     jobs: VecDeque::new(),
                     idle: 0,
                     workers: 1,
+                    running: 0,
+                    claimed: 0,
                     started: 0,
                     space_waiters: 0,
                     closed: false,
@@ -115,7 +126,8 @@ impl<T: Send + 'static> Pool<T> {
         }
         st.jobs.push_back(job);
         let wake = st.idle > 0;
-        let grow = st.jobs.len() > st.idle && st.workers < self.inner.max_workers;
+        // Threads that could run a job: the pool's size less the jobs run by claimers.
+        let grow = st.jobs.len() > st.idle && st.workers + st.claimed < self.inner.max_workers;
         if grow {
             st.workers += 1;
         }
@@ -151,6 +163,32 @@ impl<T: Send + 'static> Pool<T> {
         }
     }
 
+    /// A place for one job on the calling thread, if one may start now: nothing is queued
+    /// (a job does not overtake those waiting) and fewer than the pool's size run. Until
+    /// the [`Claim`] is dropped, it counts as a running job, and [`wait_workers`]
+    /// (Self::wait_workers) waits for it.
+    pub(crate) fn claim(&self) -> Option<Claim<T>> {
+        let mut st = self.lock();
+        if st.closed || !st.jobs.is_empty() || st.running >= self.inner.max_workers {
+            return None;
+        }
+        st.running += 1;
+        st.claimed += 1;
+        Some(Claim {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The most jobs that run at once.
+    pub(crate) fn size(&self) -> usize {
+        self.inner.max_workers
+    }
+
+    /// Jobs running now, on the workers and on claiming threads.
+    pub(crate) fn running(&self) -> usize {
+        self.lock().running
+    }
+
     /// Jobs waiting for a worker.
     pub(crate) fn queued(&self) -> usize {
         self.lock().jobs.len()
@@ -174,10 +212,11 @@ impl<T: Send + 'static> Pool<T> {
         self.inner.space.notify_all();
     }
 
-    /// Waits until at most `n` workers run, or `deadline`; the number running.
+    /// Waits until at most `n` workers run (claimed jobs counted as workers, once the pool
+    /// is closed), or `deadline`; the number running.
     pub(crate) fn wait_workers(&self, n: usize, deadline: Instant) -> usize {
         let mut st = self.lock();
-        while st.workers > n {
+        while st.workers + st.claimed > n {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break;
             };
@@ -188,7 +227,7 @@ impl<T: Send + 'static> Pool<T> {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        st.workers
+        st.workers + st.claimed
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
@@ -221,22 +260,22 @@ fn work<T>(inner: &Inner<T>) {
     let lock = || inner.state.lock().unwrap_or_else(PoisonError::into_inner);
     let mut st = lock();
     loop {
-        if let Some(job) = st.jobs.pop_front() {
+        // A job waits while the pool's size of them run (claimed ones among them).
+        if st.running < inner.max_workers
+            && let Some(job) = st.jobs.pop_front()
+        {
+            st.running += 1;
             let waiters = st.space_waiters > 0;
             drop(st);
             if waiters {
                 inner.space.notify_one();
             }
-            // The runtime catches handler panics itself; this keeps the worker for any
-            // other one.
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (inner.run)(job))) {
-                let what = crate::util::panic_message(&*panic);
-                log::error!("{}: processing a job panicked: {what}", inner.name);
-            }
+            run_caught(inner, job);
             st = lock();
+            st.running -= 1;
             continue;
         }
-        if st.closed {
+        if st.closed && st.jobs.is_empty() {
             break;
         }
         st.idle += 1;
@@ -253,6 +292,51 @@ fn work<T>(inner: &Inner<T>) {
     st.workers -= 1;
     drop(st);
     inner.ended.notify_all();
+}
+
+/// Runs one job. The runtime catches handler panics itself; this keeps the thread for any
+/// other one.
+fn run_caught<T>(inner: &Inner<T>, job: T) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (inner.run)(job))) {
+        let what = crate::util::panic_message(&*panic);
+        log::error!("{}: processing a job panicked: {what}", inner.name);
+    }
+}
+
+/// A job's place on a claiming thread ([`Pool::claim`]), given back when dropped.
+pub(crate) struct Claim<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Claim<T> {
+    /// Runs `job` here, as a worker would.
+    pub(crate) fn run(self, job: T) {
+        run_caught(&self.inner, job);
+    }
+}
+
+impl<T> Drop for Claim<T> {
+    fn drop(&mut self) {
+        let mut st = self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        st.running -= 1;
+        st.claimed -= 1;
+        let waiting = !st.jobs.is_empty() && st.idle > 0;
+        // Only a closed pool is waited on (`wait_workers`); a notification is a system
+        // call even when nobody waits.
+        let closed = st.closed;
+        drop(st);
+        if waiting {
+            // A worker held back by the pool's size may take one now.
+            self.inner.work.notify_one();
+        }
+        if closed {
+            self.inner.ended.notify_all();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +396,43 @@ mod tests {
         running.sort_unstable();
         assert_eq!(running, (0..10).collect::<Vec<_>>(), "each job runs once");
         assert_eq!(pool.started(), 4);
+    }
+
+    #[test]
+    fn claimed_jobs_count_against_the_pools_size() {
+        let (pool, started, release) = gated(100, 2, IDLE_EXIT);
+        let first = pool.claim().expect("room for one");
+        let (ran_tx, ran) = crossbeam_channel::unbounded();
+        let second = pool.claim().expect("room for two");
+        assert!(pool.claim().is_none(), "two run already");
+        assert_eq!(pool.running(), 2);
+        // A queued job waits while the claims run, though a worker is idle.
+        pool.push(7).unwrap();
+        assert!(started.try_recv().is_err());
+        assert_eq!(pool.queued(), 1);
+        assert!(
+            pool.claim().is_none(),
+            "a claim does not overtake a queued job"
+        );
+        // The claimer runs its job on its own thread.
+        let claimer = std::thread::spawn(move || {
+            first.run(1);
+            ran_tx.send(()).unwrap();
+        });
+        assert_eq!(started.recv_timeout(WAIT).unwrap(), 1);
+        release.send(()).unwrap();
+        ran.recv_timeout(WAIT).unwrap();
+        claimer.join().unwrap();
+        // Its place given back, the worker takes the queued job.
+        assert_eq!(started.recv_timeout(WAIT).unwrap(), 7);
+        // Closing waits for the claim still held, as for a worker.
+        pool.close();
+        release.send(()).unwrap();
+        assert!(pool.claim().is_none(), "closed");
+        let short = Instant::now() + Duration::from_millis(50);
+        assert_eq!(pool.wait_workers(0, short), 1, "the held claim counts");
+        drop(second);
+        assert_eq!(pool.wait_workers(0, Instant::now() + WAIT), 0);
     }
 
     #[test]

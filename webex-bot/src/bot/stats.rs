@@ -43,6 +43,10 @@ pub struct Stats {
     /// Worker threads running now (they start as events arrive, up to
     /// [`BotBuilder::workers`](crate::BotBuilder::workers); one stays when the bot is idle).
     pub workers: u64,
+    /// Events being processed now: on the workers, or on the listener's threads, which
+    /// process an event themselves once they have acknowledged it when the workers have
+    /// room (at most [`BotBuilder::workers`](crate::BotBuilder::workers) in all).
+    pub running: u64,
     /// Replies that could not be sent.
     pub failed_replies: u64,
     /// Events given up on because what they point at could not be fetched from Webex
@@ -142,6 +146,7 @@ impl Counters {
             waiting: 0,
             queued: 0,
             workers: 0,
+            running: 0,
             failed_replies: g(&self.failed_replies),
             failed_fetches: g(&self.failed_fetches),
             connection: None,

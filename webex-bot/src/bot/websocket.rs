@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tungstenite::Message;
 
 use super::error::BotError;
-use super::intake::{Accepted, Intake};
+use super::intake::{Accepted, Intake, Take};
 use super::link::{CONNECTED, FAILED, Link, RECONNECTING, STOPPED};
 use super::source::WebsocketSettings;
 use crate::mercury::activity::{Envelope, Meaning};
@@ -422,7 +422,7 @@ impl Runner {
                 match activity.meaning(catalog) {
                     Meaning::Event(n) => {
                         self.link.last_event_ms.store(unix_ms(), Ordering::Relaxed);
-                        if self.intake.accept(*n, true) == Accepted::Refused {
+                        if self.intake.accept(*n, Take::Wait) == Accepted::Refused {
                             // Not acknowledged: delivered again to the next connection.
                             log::info!(
                                 "websocket: shutting down: activity {} left for redelivery",

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{CLOSING, ConnState, Conns, Inner, conn};
+use super::handoff::{self, Slot};
+use super::{CLOSING, ConnState, Conns, Inner};
 
 /// How often a failing accept is logged at most.
 const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -123,38 +124,18 @@ fn start_connection(shared: &Arc<Inner>, stream: TcpStream, peer: SocketAddr) {
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     let state = Arc::new(ConnState {
         stream,
+        peer,
+        slot: Slot::default(),
         busy: AtomicBool::new(false),
         idle_since: AtomicU64::new(shared.now()),
     });
-    shared
-        .conns
-        .lock()
-        .expect("connections")
-        .map
-        .insert(id, state.clone());
-    let thread_shared = shared.clone();
-    let spawned = std::thread::Builder::new()
-        .name(format!("{}-conn", shared.config.name))
-        .stack_size(shared.config.stack_size)
-        .spawn(move || {
-            let marks = conn::Marks {
-                busy: &state.busy,
-                idle_since: &state.idle_since,
-            };
-            conn::serve(&thread_shared, &state.stream, &marks, peer);
-            // The map's reference is the last: its removal closes the socket, before the
-            // acceptor, woken below, counts on the descriptor being free.
-            drop(state);
-            thread_shared
-                .conns
-                .lock()
-                .expect("connections")
-                .map
-                .remove(&id);
-            thread_shared.changed.notify_all();
-        });
-    if let Err(e) = spawned {
+    {
+        let mut conns = shared.conns.lock().expect("connections");
+        conns.map.insert(id, state.clone());
+        shared.open.store(conns.map.len(), Ordering::SeqCst);
+    }
+    if let Err(e) = handoff::spawn_serving(shared, id, state, None) {
         log::error!("{}: no thread for {peer}: {e}", shared.config.name);
-        shared.conns.lock().expect("connections").map.remove(&id);
+        shared.remove(id);
     }
 }

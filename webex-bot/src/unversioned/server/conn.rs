@@ -13,7 +13,7 @@ use super::rules::{
     Head, Reject, check_target_and_host, check_transfer_coding, expects_continue, is_field_line,
     parse_chunk_line, reject,
 };
-use super::{Inner, Refusal};
+use super::{After, ConnState, Inner, Refusal};
 
 /// What a connection reads from and writes to: its socket, or a recorded client in
 /// [`ServerBuilder::replay`](super::ServerBuilder::replay).
@@ -46,6 +46,25 @@ pub(super) struct Marks<'a> {
     pub(super) idle_since: &'a AtomicU64,
 }
 
+/// What a thread needs to go on serving a connection where the last stopped.
+#[derive(Default)]
+pub(super) struct Parked {
+    /// Bytes read but not yet consumed: the start of the next request, if it came.
+    pub(super) buf: Vec<u8>,
+    /// Bytes read from the socket so far.
+    pub(super) received: u64,
+}
+
+/// Why serving a connection stopped.
+pub(super) enum Ended {
+    /// The connection is done with: closed, or to be closed.
+    Closed,
+    /// A response left work to do; the connection, kept alive, waits for its next request
+    /// from the state given back, to be served on once the work is done or meanwhile by
+    /// another thread (see `handoff`).
+    Work(After, Parked),
+}
+
 struct Conn<'a, W: Wire> {
     shared: &'a Inner,
     /// The connection's one socket, shared with the acceptor (which may close it).
@@ -63,42 +82,49 @@ struct Conn<'a, W: Wire> {
     received: u64,
 }
 
-/// Serves a connection's socket until it closes.
-pub(super) fn serve(shared: &Inner, stream: &TcpStream, marks: &Marks, peer: SocketAddr) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(shared.config.io_timeout));
-    serve_on(shared, stream, marks, peer);
+/// Serves a connection's socket, from where `resume` says, until it closes or moves to
+/// another thread.
+pub(super) fn serve(shared: &Inner, state: &ConnState, resume: Parked) -> Ended {
+    let stream = &state.stream;
+    if resume.received == 0 {
+        let _ = stream.set_nodelay(true);
+        let _ = stream.set_write_timeout(Some(shared.config.io_timeout));
+    }
+    let marks = Marks {
+        busy: &state.busy,
+        idle_since: &state.idle_since,
+    };
+    serve_on(shared, stream, &marks, state.peer, resume)
 }
 
-/// Serves requests read from `stream` until it ends, the server stops or a request is
-/// refused.
-pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: SocketAddr) {
+/// Serves requests read from `stream` until it ends, the server stops, a request is
+/// refused or a response leaves work to do.
+pub(super) fn serve_on<W: Wire>(
+    shared: &Inner,
+    stream: W,
+    state: &Marks,
+    peer: SocketAddr,
+    resume: Parked,
+) -> Ended {
     let mut conn = Conn {
         shared,
         stream,
-        buf: Vec::new(),
+        buf: resume.buf,
         timeout: None,
         deadline: None,
         body_clock: None,
-        received: 0,
+        received: resume.received,
     };
     loop {
-        // Waiting for a request from now on: the first to go when the server is full. A
-        // connection the acceptor is closing stays marked so.
-        let _ = state
-            .idle_since
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
-                (v != super::CLOSING).then(|| shared.now())
-            });
-        state.busy.store(false, Ordering::SeqCst);
+        state.waiting(shared);
         conn.deadline = None;
         conn.body_clock = None;
         if shared.stopping.load(Ordering::SeqCst) && conn.buf.is_empty() {
-            return;
+            return Ended::Closed;
         }
         let head = match conn.read_head() {
             Ok(Some(h)) => h,
-            Ok(None) => return,
+            Ok(None) => return Ended::Closed,
             Err(r) => return conn.refuse(&r, None, peer),
         };
         if let Err(r) = check_target_and_host(&head) {
@@ -125,8 +151,9 @@ pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: 
             headers: head.headers,
             body,
             remote: peer,
+            open: shared.open.load(Ordering::Relaxed),
         };
-        let response = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let reply = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             (shared.handler)(request)
         })) {
             Ok(r) => r,
@@ -136,21 +163,64 @@ pub(super) fn serve_on<W: Wire>(shared: &Inner, stream: W, state: &Marks, peer: 
                     shared.config.name,
                     crate::util::panic_message(&*panic)
                 );
-                Response::text(500, "internal error")
+                Response::text(500, "internal error").into()
             }
         };
+        let response = reply.response;
         if response.is_reset() {
             conn.stream.reset_on_close();
-            return;
+            run_after(shared, reply.after);
+            return Ended::Closed;
         }
         let keep_alive = keep_alive && !shared.stopping.load(Ordering::SeqCst);
-        if let Err(e) = conn.write_response(&response, head_only, keep_alive, minor) {
+        let written = conn.write_response(&response, head_only, keep_alive, minor);
+        if let Err(e) = &written {
             log::debug!("{}: could not answer {peer}: {e}", shared.config.name);
-            return;
         }
-        if !keep_alive {
-            return;
+        if written.is_err() || !keep_alive {
+            if reply.after.is_some() {
+                // Nothing more to read here: the work runs in place, the connection closed
+                // after it (its client, told so, does not wait for it).
+                conn.stream.shutdown_write();
+                run_after(shared, reply.after);
+            }
+            return Ended::Closed;
         }
+        if let Some(work) = reply.after {
+            state.waiting(shared);
+            let parked = Parked {
+                buf: std::mem::take(&mut conn.buf),
+                received: conn.received,
+            };
+            return Ended::Work(work, parked);
+        }
+    }
+}
+
+/// Runs work after a response in place, its panic caught and logged.
+pub(super) fn run_after(shared: &Inner, after: Option<After>) {
+    let Some(work) = after else {
+        return;
+    };
+    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        log::error!(
+            "{}: work after a response panicked: {}",
+            shared.config.name,
+            crate::util::panic_message(&*panic)
+        );
+    }
+}
+
+impl Marks<'_> {
+    /// Waiting for a request from now on: the first to go when the server is full. A
+    /// connection the acceptor is closing stays marked so.
+    fn waiting(&self, shared: &Inner) {
+        let _ = self
+            .idle_since
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
+                (v != super::CLOSING).then(|| shared.now())
+            });
+        self.busy.store(false, Ordering::SeqCst);
     }
 }
 
@@ -526,7 +596,7 @@ impl<W: Wire> Conn<'_, W> {
     }
 
     /// Answers a request that cannot be served, then the connection closes.
-    fn refuse(&mut self, r: &Reject, head: Option<&Head>, peer: SocketAddr) {
+    fn refuse(&mut self, r: &Reject, head: Option<&Head>, peer: SocketAddr) -> Ended {
         if let Some(unlogged) = self.shared.refusals.occur(Instant::now()) {
             let more = if unlogged > 0 {
                 format!("; {unlogged} more refused since the last such line")
@@ -563,6 +633,7 @@ impl<W: Wire> Conn<'_, W> {
                 Ok(n) => drained += n,
             }
         }
+        Ended::Closed
     }
 }
 

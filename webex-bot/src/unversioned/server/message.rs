@@ -24,6 +24,8 @@ pub struct Request {
     pub(super) headers: Vec<(String, String)>,
     pub(super) body: Vec<u8>,
     pub(super) remote: SocketAddr,
+    /// Connections the server had open when the request was read.
+    pub(super) open: usize,
 }
 
 impl Request {
@@ -41,7 +43,14 @@ impl Request {
             headers: Vec::new(),
             body: Vec::new(),
             remote: SocketAddr::from(([127, 0, 0, 1], 0)),
+            open: 1,
         }
+    }
+
+    /// How many connections the server had open when it read the request (1 for a request
+    /// built by hand).
+    pub(crate) fn open_connections(&self) -> usize {
+        self.open
     }
 
     /// Adds a header (the name is lowercased), for requests built by hand.

@@ -30,21 +30,44 @@
 
 mod accept;
 mod conn;
+mod handoff;
 pub(crate) mod message;
 mod replay;
 mod rules;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub use message::{Request, Response};
 
 /// What the server calls for every request, on the connection's thread.
-type Handler = dyn Fn(Request) -> Response + Send + Sync;
+type Handler = dyn Fn(Request) -> Reply + Send + Sync;
+
+/// Work for the connection's thread once a response is written.
+pub(crate) type After = Box<dyn FnOnce() + Send>;
+
+/// A response, and work for the connection's thread to do once it is written. The work
+/// runs whatever became of the response. While it runs, the connection waits for its next
+/// request as between requests (the first to be closed when the server is full, closed at
+/// once at stop); if a request may be waiting on it after a short while, the connection
+/// moves to a new thread (see `handoff`).
+pub(crate) struct Reply {
+    pub(crate) response: Response,
+    pub(crate) after: Option<After>,
+}
+
+impl From<Response> for Reply {
+    fn from(response: Response) -> Reply {
+        Reply {
+            response,
+            after: None,
+        }
+    }
+}
 
 /// A request the server answered itself, without calling the handler (a body over the
 /// limit, a malformed request, a client too slow): given to
@@ -287,6 +310,16 @@ impl ServerBuilder {
         self.serve(listener, handler)
     }
 
+    /// [`bind`](Self::bind) with a handler that may leave work for after its response.
+    pub(crate) fn bind_replies<A, H>(self, addr: A, handler: H) -> io::Result<Server>
+    where
+        A: ToSocketAddrs,
+        H: Fn(Request) -> Reply + Send + Sync + 'static,
+    {
+        let listener = self.listener(addr)?;
+        self.serve_replies(listener, handler)
+    }
+
     /// A listening socket on `addr` with this builder's backlog, for
     /// [`serve`](Self::serve) when the address must be known before the handler is built.
     ///
@@ -319,9 +352,17 @@ impl ServerBuilder {
     where
         H: Fn(Request) -> Response + Send + Sync + 'static,
     {
+        self.serve_replies(listener, move |r| handler(r).into())
+    }
+
+    /// [`serve`](Self::serve) with a handler that may leave work for after its response.
+    pub(crate) fn serve_replies<H>(self, listener: TcpListener, handler: H) -> io::Result<Server>
+    where
+        H: Fn(Request) -> Reply + Send + Sync + 'static,
+    {
         let addr = listener.local_addr()?;
         let wake = listener.try_clone()?;
-        let shared = Arc::new(Inner::new(self, Box::new(handler)));
+        let shared = Arc::new_cyclic(|me| Inner::new(self, Box::new(handler), me.clone()));
         let acceptor = {
             let shared = shared.clone();
             std::thread::Builder::new()
@@ -438,6 +479,7 @@ impl Server {
         }
         let _ = acceptor.join();
         drop(wake);
+        self.shared.watch.stop();
         let mut conns = self.shared.conns.lock().expect("connections");
         for c in conns.map.values() {
             if !c.busy.load(Ordering::SeqCst) {
@@ -511,11 +553,20 @@ pub(crate) struct Inner {
     /// Refused requests: a line for the first, then one per interval with the count, so
     /// that a client cannot choose how much is logged.
     refusals: crate::limit::Summary,
+    /// Connections open: `conns.map.len()`, read without the lock.
+    open: AtomicUsize,
+    /// The watchdog of work after responses.
+    watch: handoff::Watch,
+    /// This, for starting threads that share it (none when serving a replay).
+    me: Weak<Inner>,
 }
 
 impl Inner {
-    fn new(config: ServerBuilder, handler: Box<Handler>) -> Inner {
+    fn new(config: ServerBuilder, handler: Box<Handler>, me: Weak<Inner>) -> Inner {
         Inner {
+            open: AtomicUsize::new(0),
+            watch: handoff::Watch::default(),
+            me,
             config,
             handler,
             stopping: AtomicBool::new(false),
@@ -539,6 +590,9 @@ struct Conns {
 /// whether a request is in progress, and since when it has waited for one.
 pub(crate) struct ConnState {
     pub(crate) stream: TcpStream,
+    pub(crate) peer: SocketAddr,
+    /// Where the connection's state waits while its thread works after a response.
+    pub(crate) slot: handoff::Slot,
     pub(crate) busy: AtomicBool,
     /// Nanoseconds from the server's epoch to when it began waiting for a request;
     /// [`CLOSING`] once the acceptor closed it.
@@ -549,6 +603,15 @@ pub(crate) struct ConnState {
 const CLOSING: u64 = u64::MAX;
 
 impl Inner {
+    /// Forgets a closed connection and wakes who waits for one to close.
+    fn remove(&self, id: u64) {
+        let mut conns = self.conns.lock().expect("connections");
+        conns.map.remove(&id);
+        self.open.store(conns.map.len(), Ordering::SeqCst);
+        drop(conns);
+        self.changed.notify_all();
+    }
+
     /// Nanoseconds since the server's epoch.
     pub(crate) fn now(&self) -> u64 {
         self.epoch.elapsed().as_nanos() as u64

@@ -4,10 +4,11 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Weak;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::Duration;
 
-use super::conn::{self, Marks, Wire};
+use super::conn::{self, Ended, Marks, Parked, Wire};
 use super::{Inner, Request, Response, ServerBuilder};
 
 /// A client that sends `reads` in order, one read at most each, then closes its side.
@@ -75,7 +76,7 @@ impl ServerBuilder {
     where
         H: Fn(Request) -> Response + Send + Sync + 'static,
     {
-        let shared = Inner::new(self, Box::new(handler));
+        let shared = Inner::new(self, Box::new(move |r| handler(r).into()), Weak::new());
         let busy = AtomicBool::new(false);
         let idle_since = AtomicU64::new(0);
         let marks = Marks {
@@ -88,7 +89,14 @@ impl ServerBuilder {
             out: Vec::new(),
         };
         let peer = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        conn::serve_on(&shared, &mut client, &marks, peer);
+        let mut resume = Parked::default();
+        // Work after a response runs in place, then the connection goes on.
+        while let Ended::Work(work, parked) =
+            conn::serve_on(&shared, &mut client, &marks, peer, resume)
+        {
+            conn::run_after(&shared, Some(work));
+            resume = parked;
+        }
         client.out
     }
 }
