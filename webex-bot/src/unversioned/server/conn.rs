@@ -53,6 +53,8 @@ pub(super) struct Parked {
     pub(super) buf: Vec<u8>,
     /// Bytes read from the socket so far.
     pub(super) received: u64,
+    /// The socket's read timeout as last set (a socket option: set again only to change).
+    pub(super) timeout: Option<Duration>,
 }
 
 /// Why serving a connection stopped.
@@ -110,7 +112,7 @@ pub(super) fn serve_on<W: Wire>(
         shared,
         stream,
         buf: resume.buf,
-        timeout: None,
+        timeout: resume.timeout,
         deadline: None,
         body_clock: None,
         received: resume.received,
@@ -191,6 +193,7 @@ pub(super) fn serve_on<W: Wire>(
             let parked = Parked {
                 buf: std::mem::take(&mut conn.buf),
                 received: conn.received,
+                timeout: conn.timeout,
             };
             return Ended::Work(work, parked);
         }
