@@ -148,16 +148,10 @@ pub(super) fn spawn_serving(
 
 /// Runs `work` on this connection's thread with its state parked in `slot`; the state back,
 /// or `None` when the connection went to another thread meanwhile.
-fn work_parked(shared: &Inner, slot: &Slot, state: Parked, work: impl FnOnce()) -> Option<Parked> {
+fn work_parked(shared: &Inner, slot: &Slot, state: Parked, work: super::After) -> Option<Parked> {
     slot.park(state, shared.now());
     begin(shared);
-    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
-        log::error!(
-            "{}: work after a response panicked: {}",
-            shared.config.name,
-            crate::util::panic_message(&*panic)
-        );
-    }
+    conn::run_after(shared, Some(work));
     end(shared);
     slot.unpark()
 }
