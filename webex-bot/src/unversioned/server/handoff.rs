@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use super::conn::{self, Ended, Parked};
 use super::{ConnState, Inner};
+
 /// How long work after a response may hold its connection before the connection is served
 /// on a new thread: a request arriving meanwhile waits at most about this (plus
 /// [`CHECK_EVERY`]).
@@ -28,11 +29,12 @@ const CHECK_EVERY: Duration = Duration::from_millis(10);
 /// A connection's place for its parked state.
 #[derive(Default)]
 pub(crate) struct Slot {
-    /// The state, and when it was parked (the server's clock), while work runs after a
-    /// response; taken by whoever serves the connection next.
-    parked: Mutex<Option<(Parked, u64)>>,
-    /// When the state was parked, for the watchdog to look without the lock; 0 when not
-    /// parked. Written only under `parked`'s lock.
+    /// The state, while work runs after a response; taken by whoever serves the
+    /// connection next.
+    parked: Mutex<Option<Parked>>,
+    /// When the state was parked (the server's clock, at least 1); 0 when not parked.
+    /// Written only under `parked`'s lock, so read under it, it is exact; read without
+    /// it, the watchdog's quick look.
     since: AtomicU64,
 }
 
@@ -40,7 +42,7 @@ impl Slot {
     /// Parks a connection's state while its thread works.
     pub(super) fn park(&self, state: Parked, now: u64) {
         let mut p = self.parked.lock().unwrap_or_else(PoisonError::into_inner);
-        *p = Some((state, now));
+        *p = Some(state);
         self.since.store(now.max(1), Ordering::SeqCst);
     }
 
@@ -51,7 +53,7 @@ impl Slot {
         if taken.is_some() {
             self.since.store(0, Ordering::SeqCst);
         }
-        taken.map(|(state, _)| state)
+        taken
     }
 
     /// Whether the state was parked at or before `before` (a look without the lock).
@@ -66,11 +68,13 @@ impl Slot {
             return None;
         }
         let mut p = self.parked.lock().unwrap_or_else(PoisonError::into_inner);
-        if p.as_ref().is_none_or(|(_, at)| *at > before) {
+        // Looked at again under the lock: the state may have been taken back, and parked
+        // anew, since the look above.
+        if !self.parked_by(before) {
             return None;
         }
         self.since.store(0, Ordering::SeqCst);
-        p.take().map(|(state, _)| state)
+        p.take()
     }
 }
 
