@@ -346,10 +346,16 @@ impl Client {
         query: &[(String, String)],
         body: Body<'_>,
     ) -> Result<T, Error> {
-        let context = format!("{method} /{}", path.trim_start_matches('/'));
-        let url = with_query(&self.url(path), query);
-        let resp = self.execute(method, &url, body, &[])?;
-        read_json(resp, &context)
+        let mut url = self.url(path);
+        if !query.is_empty() {
+            url = with_query(&url, query);
+        }
+        let resp = self.execute(method.clone(), &url, body, &[])?;
+        // The context names the call in a decoding error only: not formatted unless one
+        // occurs.
+        read_json(resp, || {
+            format!("{method} /{}", path.trim_start_matches('/'))
+        })
     }
 
     pub(crate) fn send_json_body<B: serde::Serialize + ?Sized>(body: &B) -> Body<'static> {
@@ -372,7 +378,7 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<T, Error> {
         let resp = self.service_call(method.clone(), url, body)?;
-        read_json(resp, &format!("{method} {}", redact_query(url)))
+        read_json(resp, || format!("{method} {}", redact_query(url)))
     }
 
     /// As [`service_json`](Self::service_json), for answers without a body.
@@ -625,7 +631,7 @@ fn api_error(mut resp: http::Response<ureq::Body>) -> ApiError {
 
 pub(crate) fn read_json<T: DeserializeOwned>(
     mut resp: http::Response<ureq::Body>,
-    context: &str,
+    context: impl FnOnce() -> String,
 ) -> Result<T, Error> {
     let mut bytes = Vec::new();
     resp.body_mut()
@@ -634,7 +640,7 @@ pub(crate) fn read_json<T: DeserializeOwned>(
         .read_to_end(&mut bytes)
         .map_err(Error::Io)?;
     serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-        context: context.to_owned(),
+        context: context(),
         source: Box::new(source),
     })
 }

@@ -99,7 +99,7 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .find_map(next_link);
-        let page: Items<T> = read_json(resp, &self.context)?;
+        let page: Items<T> = read_json(resp, || self.context.clone())?;
         self.pages_fetched += 1;
         self.buffer.extend(page.items);
         Ok(())

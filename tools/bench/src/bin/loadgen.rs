@@ -18,6 +18,15 @@
 //! calls (all, and futex, recvfrom and sendto) and context switches with the kernel's
 //! tracepoints, which slow it far less.
 //!
+//! With `--syscalls callgrind` the bot runs under valgrind's callgrind, which counts the
+//! instructions it executes in user space (not the kernel's), from the run's start to its
+//! end (`callgrind_control --zero`, then `--dump`): a count that does not move with the
+//! machine's load, for comparing two builds where CPU time is too noisy. Under valgrind
+//! the threads take turns on one core and the bot runs some 50 times slower, so run a
+//! few thousand events; its times and memory are then valgrind's, not the bot's. valgrind
+//! hides the CPU's SHA extensions, so the HMAC runs the portable code, several times the
+//! instructions of what the bot runs natively.
+//!
 //! With `--store redis` the bot runs as `--replicas N` processes sharing a `redis-server`
 //! started here (the senders take turns between the replicas, as a load balancer would),
 //! and the Redis commands per bot command are printed, from Redis's own `INFO
@@ -31,6 +40,7 @@
 //! target/release/loadgen --concurrency 8,64,512 --events 20000
 //! target/release/loadgen --concurrency 8 --events 20000 --syscalls strace
 //! target/release/loadgen --concurrency 8,64 --events 20000 --syscalls perf
+//! target/release/loadgen --concurrency 8 --events 3000 --syscalls callgrind
 //! target/release/loadgen --concurrency 64 --events 20000 --store redis --replicas 1,2,3
 //! ```
 
@@ -60,7 +70,7 @@ fn redis_calls(redis: &webex_bot::testing::RedisServer) -> std::collections::BTr
         .collect()
 }
 
-/// How system calls are counted, if they are.
+/// How system calls (or instructions) are counted, if they are.
 #[derive(Clone, Copy, PartialEq)]
 enum Count {
     None,
@@ -68,6 +78,8 @@ enum Count {
     Strace,
     /// `perf stat` attached to the bot for the run only (the kernel's own counters).
     Perf,
+    /// valgrind's callgrind: the bot's user-space instructions during the run.
+    Callgrind,
 }
 
 fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Count, store: Store) {
@@ -75,11 +87,19 @@ fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Co
     let api = fake_api();
     let trace = std::env::temp_dir().join(format!("loadgen-strace-{}.txt", std::process::id()));
     let trace_arg = trace.to_string_lossy().into_owned();
-    let command: Vec<&str> = if syscalls {
+    let callgrind_out = std::env::temp_dir().join(format!("loadgen-cg-{}", std::process::id()));
+    let callgrind_arg = format!("--callgrind-out-file={}", callgrind_out.display());
+    let command: Vec<&str> = match count {
         // Every thread's calls (-f), counted (-c), quietly, into a file.
-        vec!["strace", "-f", "-c", "-qq", "-o", &trace_arg, "--", bot_exe]
-    } else {
-        vec![bot_exe]
+        Count::Strace => vec!["strace", "-f", "-c", "-qq", "-o", &trace_arg, "--", bot_exe],
+        Count::Callgrind => vec![
+            "valgrind",
+            "--tool=callgrind",
+            "-q",
+            &callgrind_arg,
+            bot_exe,
+        ],
+        Count::None | Count::Perf => vec![bot_exe],
     };
     let redis = match store {
         Store::Memory => None,
@@ -134,6 +154,9 @@ fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Co
     };
     let perf_out = std::env::temp_dir().join(format!("loadgen-perf-{}.txt", std::process::id()));
     let perf = (count == Count::Perf).then(|| PerfStat::attach(pid, &perf_out));
+    if count == Count::Callgrind {
+        callgrind_control(pid, "--zero");
+    }
     let cpu_before = cpu_all();
     let calls_before = redis.as_ref().map(redis_calls);
     let private_peak = PrivatePeak::start(pid);
@@ -193,6 +216,10 @@ fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Co
     let elapsed = started.elapsed();
     let (user_after, system_after) = cpu_all();
     let perf_counts = perf.map(PerfStat::finish);
+    let instructions = (count == Count::Callgrind).then(|| {
+        callgrind_control(pid, "--dump");
+        callgrind_total(&callgrind_out)
+    });
     let system = system_after.saturating_sub(cpu_before.1);
     let cpu = (user_after + system_after).saturating_sub(cpu_before.0 + cpu_before.1);
     let calls_after = redis.as_ref().map(redis_calls);
@@ -245,6 +272,12 @@ fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Co
             per("syscalls:sys_enter_recvfrom"),
             per("syscalls:sys_enter_sendto"),
             per("context-switches"),
+        );
+    }
+    if let Some(n) = instructions {
+        println!(
+            "            per command (callgrind, user space only, the run only): instructions {:.0}",
+            n as f64 / replies.max(1) as f64
         );
     }
     if syscalls {
@@ -325,6 +358,34 @@ impl PerfStat {
             })
             .collect()
     }
+}
+
+/// Sends callgrind, running the bot as `pid`, a command (`--zero` or `--dump`); callgrind
+/// carries it out the next time one of the bot's threads runs.
+fn callgrind_control(pid: u32, what: &str) {
+    let done = Command::new("callgrind_control")
+        .args([what, &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    assert!(
+        done.is_ok_and(|s| s.success()),
+        "callgrind_control {what} {pid} (valgrind installed?)"
+    );
+}
+
+/// The instructions counted in callgrind's dump (`OUT.1`, the part written by `--dump`),
+/// which is removed with the file written at exit.
+fn callgrind_total(out: &std::path::Path) -> u64 {
+    let dump = std::path::PathBuf::from(format!("{}.1", out.display()));
+    let text = std::fs::read_to_string(&dump).unwrap_or_default();
+    let _ = std::fs::remove_file(&dump);
+    // The bot is killed at the end of the run: callgrind writes nothing more.
+    let _ = std::fs::remove_file(out);
+    text.lines()
+        .find_map(|l| l.strip_prefix("summary:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no summary in {}", dump.display()))
 }
 
 /// The first child process of `pid` (the program strace runs).
@@ -414,6 +475,7 @@ fn main() {
             "--events" => events = v.parse().unwrap_or(events),
             "--syscalls" if v == "strace" => count = Count::Strace,
             "--syscalls" if v == "perf" => count = Count::Perf,
+            "--syscalls" if v == "callgrind" => count = Count::Callgrind,
             "--api-host" => api_host = v,
             "--store" if v == "redis" || v == "memory" => redis = v == "redis",
             "--replicas" => {
@@ -424,7 +486,7 @@ fn main() {
                     .collect()
             }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
             ),
         }
     }
