@@ -1,7 +1,6 @@
 //! One connection: read a request, call the handler, write the response, again while the
 //! connection is kept alive.
 
-use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
@@ -38,20 +37,6 @@ impl Wire for &TcpStream {
         // The socket closes when the connection's thread lets go of it, right after.
         let _ = socket2::SockRef::from(*self).set_linger(Some(Duration::ZERO));
     }
-}
-
-thread_local! {
-    /// The buffer a serving thread reads the socket into, zeroed once when the thread
-    /// first reads: an array on the stack is zeroed again at every read, two 8 KiB
-    /// `memset`s a request (about 8% of the bot's instructions per command, counted
-    /// with callgrind). The memory is the same: a thread's stack keeps the pages it
-    /// touched.
-    static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0; 8192].into_boxed_slice());
-}
-
-/// Runs `f` with this thread's read buffer.
-fn with_scratch<R>(f: impl FnOnce(&mut [u8]) -> R) -> R {
-    SCRATCH.with_borrow_mut(|chunk| f(chunk))
 }
 
 /// How the acceptor sees a connection: whether a request is in progress, and since when it
@@ -293,18 +278,17 @@ impl<W: Wire> Conn<'_, W> {
 
     /// Reads more bytes into the buffer; `Ok(0)` at the end of the stream.
     fn fill(&mut self) -> io::Result<usize> {
-        with_scratch(|chunk| {
-            loop {
-                match self.read_wire(chunk) {
-                    Ok(n) => {
-                        self.buf.extend_from_slice(&chunk[..n]);
-                        return Ok(n);
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
+        let mut chunk = [0u8; 8192];
+        loop {
+            match self.read_wire(&mut chunk) {
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    return Ok(n);
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
-        })
+        }
     }
 
     /// The next request's head; `None` when the peer closed, went idle past the timeout,
@@ -471,25 +455,24 @@ impl<W: Wire> Conn<'_, W> {
         if rest == 0 {
             return Ok(());
         }
-        with_scratch(|chunk| {
-            while rest > 0 {
-                self.arm("body")?;
-                let want = rest.min(chunk.len());
-                match self.read_wire(&mut chunk[..want]) {
-                    Ok(0) => return Err(reject(400, "body cut short")),
-                    Ok(got) => {
-                        out.extend_from_slice(&chunk[..got]);
-                        rest -= got;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) if is_timeout(&e) => {
-                        return Err(reject(408, "body not received in time"));
-                    }
-                    Err(e) => return Err(reject(400, format!("body cut short: {e}"))),
+        // The array below is zeroed wherever it is declared (8 KiB, at every call): not
+        // when the body came whole with the head, as it mostly does.
+        let mut chunk = [0u8; 8192];
+        while rest > 0 {
+            self.arm("body")?;
+            let want = rest.min(chunk.len());
+            match self.read_wire(&mut chunk[..want]) {
+                Ok(0) => return Err(reject(400, "body cut short")),
+                Ok(got) => {
+                    out.extend_from_slice(&chunk[..got]);
+                    rest -= got;
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => return Err(reject(408, "body not received in time")),
+                Err(e) => return Err(reject(400, format!("body cut short: {e}"))),
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
     /// Ensures at least `n` bytes are buffered.
