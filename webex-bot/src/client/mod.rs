@@ -346,10 +346,7 @@ impl Client {
         query: &[(String, String)],
         body: Body<'_>,
     ) -> Result<T, Error> {
-        let mut url = self.url(path);
-        if !query.is_empty() {
-            url = with_query(&url, query);
-        }
+        let url = with_query(self.url(path), query);
         let resp = self.execute(method.clone(), &url, body, &[])?;
         // The context names the call in a decoding error only: not formatted unless one
         // occurs.
@@ -655,12 +652,12 @@ fn origin_of(url: &str) -> Option<String> {
 }
 
 /// Appends query pairs to a URL.
-pub(crate) fn with_query(url: &str, query: &[(String, String)]) -> String {
+pub(crate) fn with_query(url: String, query: &[(String, String)]) -> String {
     if query.is_empty() {
-        return url.to_owned();
+        return url;
     }
-    let mut s = String::from(url);
-    s.push(if url.contains('?') { '&' } else { '?' });
+    let mut s = url;
+    s.push(if s.contains('?') { '&' } else { '?' });
     let mut ser = form_urlencoded::Serializer::new(String::new());
     for (k, v) in query {
         ser.append_pair(k, v);

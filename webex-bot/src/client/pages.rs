@@ -37,7 +37,7 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
     pub(crate) fn new(client: &'c Client, path: &str, filters: Vec<(String, String)>) -> Self {
         Pages {
             client,
-            next: Some(with_query(&client.url(path), &filters)),
+            next: Some(with_query(client.url(path), &filters)),
             context: format!("GET /{}", path.trim_start_matches('/')),
             filters,
             buffer: VecDeque::new(),
@@ -66,7 +66,7 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
                 self.filters.push(("max".into(), n.to_string()));
                 let base = self.next.as_deref().unwrap_or_default();
                 let base = base.split('?').next().unwrap_or_default().to_owned();
-                self.next = Some(with_query(&base, &self.filters));
+                self.next = Some(with_query(base, &self.filters));
             }
         }
         self
@@ -125,7 +125,7 @@ impl<'c, T: DeserializeOwned> Pages<'c, T> {
             .into_iter()
             .chain(missing.into_iter().cloned())
             .collect();
-        with_query(base, &pairs)
+        with_query(base.to_owned(), &pairs)
     }
 }
 
