@@ -420,9 +420,13 @@ fn three_replicas_behind_one_url_answer_every_message_once() {
 fn a_replica_killed_under_load_loses_no_acknowledged_event() {
     let mut c = Cluster::start();
     // Every fetch of a message is slow, so that the replica is killed holding events it
-    // took and had not finished: the others must claim them.
+    // took and had not finished: the others must claim them. Slow enough that the victim
+    // holds some for a second or more, which the polling below (a redis-cli process each
+    // time, slow on a loaded machine) cannot miss: at 50 ms a fetch, one run under the
+    // whole suite waited out its 30 s for such an event (the victim, it seems, done with
+    // its events between two polls).
     c.emu.inject(
-        webex_bot::emulator::Fault::slow(100_000, Duration::from_millis(50))
+        webex_bot::emulator::Fault::slow(100_000, Duration::from_millis(250))
             .on("GET", "/messages/"),
     );
     let mut victim = c.replicas[1].take();
