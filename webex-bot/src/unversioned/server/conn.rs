@@ -419,21 +419,8 @@ impl<W: Wire> Conn<'_, W> {
     fn discard(&mut self, n: usize) -> Result<(), Reject> {
         let buffered = n.min(self.buf.len());
         self.buf.drain(..buffered);
-        let mut rest = (n - buffered) as u64;
-        let mut sink = [0u8; 8192];
         self.start_body_clock();
-        while rest > 0 {
-            self.arm("body")?;
-            let want = rest.min(sink.len() as u64) as usize;
-            match self.read_wire(&mut sink[..want]) {
-                Ok(0) => return Err(reject(400, "body cut short")),
-                Ok(got) => rest -= got as u64,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_timeout(&e) => return Err(reject(408, "body not received in time")),
-                Err(e) => return Err(reject(400, format!("body cut short: {e}"))),
-            }
-        }
-        Ok(())
+        self.read_body_bytes(n - buffered, |_| {})
     }
 
     fn continue_if_expected(&mut self, head: &Head) -> Result<(), Reject> {
@@ -451,12 +438,21 @@ impl<W: Wire> Conn<'_, W> {
         let buffered = n.min(self.buf.len());
         out.extend_from_slice(&self.buf[..buffered]);
         self.buf.drain(..buffered);
-        let mut rest = n - buffered;
+        self.read_body_bytes(n - buffered, |got| out.extend_from_slice(got))
+    }
+
+    /// Reads `rest` more bytes of a body from the socket (none buffered), handing each
+    /// piece read to `sink`.
+    fn read_body_bytes(
+        &mut self,
+        mut rest: usize,
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<(), Reject> {
         if rest == 0 {
             return Ok(());
         }
-        // The array below is zeroed wherever it is declared (8 KiB, at every call): not
-        // when the body came whole with the head, as it mostly does.
+        // The array is zeroed where it is declared (8 KiB, at every call): not when the
+        // body came whole with the head, as it mostly does.
         let mut chunk = [0u8; 8192];
         while rest > 0 {
             self.arm("body")?;
@@ -464,7 +460,7 @@ impl<W: Wire> Conn<'_, W> {
             match self.read_wire(&mut chunk[..want]) {
                 Ok(0) => return Err(reject(400, "body cut short")),
                 Ok(got) => {
-                    out.extend_from_slice(&chunk[..got]);
+                    sink(&chunk[..got]);
                     rest -= got;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
