@@ -132,7 +132,10 @@ impl FakeServer {
                 let rec = Recorded {
                     method: req.method().to_owned(),
                     url: req.target().to_owned(),
-                    headers: req.headers().to_vec(),
+                    headers: req
+                        .headers()
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect(),
                     body: req.into_body(),
                 };
                 let mut log = recorded.lock().unwrap();

@@ -219,12 +219,12 @@ impl Intake {
         if !self.accepting.load(Ordering::SeqCst) {
             return Accepted::Refused;
         }
-        let key = format!(
-            "{}:{}:{}",
-            event.resource,
-            event.event,
-            event.data.get("id").and_then(|v| v.as_str()).unwrap_or("")
-        );
+        let id = event.data.get("id").and_then(|v| v.as_str()).unwrap_or("");
+        let mut key =
+            String::with_capacity(event.resource.len() + event.event.len() + id.len() + 2);
+        for part in [&event.resource, ":", &event.event, ":", id] {
+            key.push_str(part);
+        }
         let has_id = event.data.get("id").is_some();
         if let Some(shared) = &self.shared {
             return self.accept_shared(shared, &event, key, has_id);

@@ -137,7 +137,10 @@ fn serve_other(intake: &Intake, site: &Site, request: Request) -> Response {
             method: method.to_owned(),
             path: path.to_owned(),
             query: request.query().map(str::to_owned),
-            headers: request.headers().to_vec(),
+            headers: request
+                .headers()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
             body: request.into_body(),
         };
         let engine = &intake.engine;

@@ -176,11 +176,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client; fails without a token or with a base URL that is not http(s).
+    /// Builds the client; fails without a token, with a base URL that is not http(s), or
+    /// with a user agent a header cannot carry.
     ///
     /// ```
     /// assert!(webex_bot::Client::builder().build().is_err());
     /// assert!(webex_bot::Client::builder().token("t").base_url("ftp://x").build().is_err());
+    /// assert!(webex_bot::Client::builder().token("t").user_agent("a\nb").build().is_err());
     /// ```
     pub fn build(self) -> Result<Client, Error> {
         let token = self
@@ -215,10 +217,12 @@ impl ClientBuilder {
             .max_response_header_size(32 * 1024)
             .output_buffer_size(16 * 1024)
             .build();
+        let authorization = crate::Secret::new(format!("Bearer {}", token.expose()));
         Ok(Client {
             inner: Arc::new(Inner {
                 agent: agent(config),
-                authorization: crate::Secret::new(format!("Bearer {}", token.expose())),
+                fixed: FixedHeaders::new(&authorization, &self.user_agent)?,
+                authorization,
                 refresher: self.integration.map(|(integration, tokens)| {
                     super::refresh::Refresher {
                         integration,

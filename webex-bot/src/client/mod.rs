@@ -8,6 +8,7 @@ mod api;
 mod builder;
 mod error;
 mod files;
+mod headers;
 mod multipart;
 mod pages;
 mod query;
@@ -36,6 +37,7 @@ pub use files::{FileInfo, FilesApi, Upload};
 pub use pages::Pages;
 pub use retry::RetryPolicy;
 
+use headers::{Bearer, FixedHeaders};
 use multipart::Multipart;
 use retry::{Failure, RetryAfter};
 
@@ -74,6 +76,9 @@ struct Inner {
     agent: ureq::Agent,
     /// `Bearer <token>`, wiped when the client goes.
     authorization: crate::Secret,
+    /// The headers every request carries, made once: given to ureq as they are, they are
+    /// not copied and checked again for each request.
+    fixed: FixedHeaders,
     /// For an integration's tokens: refreshes them (and the header) when they expire.
     refresher: Option<refresh::Refresher>,
     base_url: String,
@@ -316,7 +321,12 @@ impl Client {
     // ---- the request core -------------------------------------------------------------
 
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}/{}", self.inner.base_url, path.trim_start_matches('/'))
+        let path = path.trim_start_matches('/');
+        let mut url = String::with_capacity(self.inner.base_url.len() + 1 + path.len());
+        url.push_str(&self.inner.base_url);
+        url.push('/');
+        url.push_str(path);
+        url
     }
 
     /// Whether `url` is on the same scheme, host and port as the base URL: only such URLs
@@ -502,9 +512,21 @@ impl Client {
         attempt: u32,
         bearer: &Bearer<'_>,
     ) -> Result<http::Response<ureq::Body>, SendError> {
-        let mut req = http::Request::builder().method(method.clone()).uri(url);
+        use http::HeaderValue;
+        use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+        let fixed = &self.inner.fixed;
+        // ureq adds `User-Agent` and `Accept` only when the request has none: the same
+        // values, made once.
+        let mut req = http::Request::builder()
+            .method(method.clone())
+            .uri(url)
+            .header(USER_AGENT, fixed.user_agent.clone())
+            .header(ACCEPT, HeaderValue::from_static("*/*"));
         if self.same_origin(url) {
-            req = req.header("Authorization", bearer.expose());
+            req = match bearer {
+                Bearer::Static(_) => req.header(AUTHORIZATION, fixed.authorization.clone()),
+                Bearer::Owned(refreshed) => req.header(AUTHORIZATION, refreshed.expose()),
+            };
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -512,7 +534,7 @@ impl Client {
         let result = match body {
             Body::Empty if matches!(*method, Method::POST | Method::PUT | Method::PATCH) => {
                 let req = req
-                    .header("Content-Length", "0")
+                    .header(CONTENT_LENGTH, HeaderValue::from_static("0"))
                     .body(())
                     .map_err(bad_request)?;
                 self.inner.agent.run(req)
@@ -520,15 +542,18 @@ impl Client {
             Body::Empty => self.inner.agent.run(req.body(()).map_err(bad_request)?),
             Body::Json(bytes) => {
                 let req = req
-                    .header("Content-Type", "application/json;charset=utf-8")
+                    .header(
+                        CONTENT_TYPE,
+                        HeaderValue::from_static("application/json;charset=utf-8"),
+                    )
                     .body(bytes.as_slice())
                     .map_err(bad_request)?;
                 self.inner.agent.run(req)
             }
             Body::Multipart(form) => {
-                req = req.header("Content-Type", form.content_type());
+                req = req.header(CONTENT_TYPE, form.content_type());
                 if let Some(len) = form.content_length() {
-                    req = req.header("Content-Length", len.to_string());
+                    req = req.header(CONTENT_LENGTH, len);
                 }
                 let mut reader = form
                     .open(attempt)
@@ -547,21 +572,6 @@ impl Client {
             }
             e => SendError::Transport(e),
         })
-    }
-}
-
-/// The `Authorization` header of one request.
-enum Bearer<'a> {
-    Static(&'a crate::Secret),
-    Owned(crate::Secret),
-}
-
-impl Bearer<'_> {
-    fn expose(&self) -> &str {
-        match self {
-            Bearer::Static(s) => s.expose(),
-            Bearer::Owned(s) => s.expose(),
-        }
     }
 }
 
@@ -626,11 +636,17 @@ fn api_error(mut resp: http::Response<ureq::Body>) -> ApiError {
     ApiError::from_parts(status, &body, tracking, retry_after)
 }
 
+/// The most [`read_json`] reserves up front for the `Content-Length` a server announces.
+const PRESIZE_LIMIT: u64 = 64 * 1024;
+
 pub(crate) fn read_json<T: DeserializeOwned>(
     mut resp: http::Response<ureq::Body>,
     context: impl FnOnce() -> String,
 ) -> Result<T, Error> {
-    let mut bytes = Vec::new();
+    // Room for the length announced (up to a bound, whatever a server claims): read in
+    // one piece rather than grown from nothing.
+    let announced = resp.body().content_length().unwrap_or(0);
+    let mut bytes = Vec::with_capacity(announced.min(PRESIZE_LIMIT) as usize);
     resp.body_mut()
         .as_reader()
         .take(MAX_JSON_BODY)

@@ -41,24 +41,33 @@ pub fn verify(secret: &Secret, body: &[u8], header: Option<&str>) -> Result<(), 
     let given = decode_hex(hex).ok_or(SignatureError::Malformed)?;
     let mut mac = mac(secret);
     mac.update(body);
+    // Hex of any other length than a SHA-1's is well formed and matches nothing.
+    let given = given.ok_or(SignatureError::Mismatch)?;
     mac.verify_slice(&given)
         .map_err(|_| SignatureError::Mismatch)
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
+/// The bytes of a hex string: `None` when it is not hex, `Some(None)` when it is but does
+/// not have the 20 bytes of a SHA-1.
+fn decode_hex(s: &str) -> Option<Option<[u8; 20]>> {
     let nibble = |c: u8| match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
     };
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
-        .collect()
+    let s = s.as_bytes();
+    if !s.len().is_multiple_of(2) || !s.iter().all(|c| nibble(*c).is_some()) {
+        return None;
+    }
+    if s.len() != 40 {
+        return Some(None);
+    }
+    let mut bytes = [0u8; 20];
+    for (b, pair) in bytes.iter_mut().zip(s.chunks_exact(2)) {
+        *b = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(Some(bytes))
 }
 
 /// Why a signature check failed.
@@ -133,6 +142,14 @@ mod tests {
         // A truncated signature is a mismatch, not a prefix match.
         assert_eq!(
             verify(&s, b"what do ya want for nothing?", Some(&sig[..38])),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(
+                &s,
+                b"what do ya want for nothing?",
+                Some(&format!("{sig}00"))
+            ),
             Err(SignatureError::Mismatch)
         );
     }

@@ -15,8 +15,9 @@
 //! the most frequent; its CPU time is then inflated by the tracing, and so are its waits
 //! on locks (threads slowed by the tracer meet more often). With `--syscalls perf`,
 //! `perf stat` attached to the bot (the first replica) for the run only counts its system
-//! calls (all, and futex, recvfrom and sendto) and context switches with the kernel's
-//! tracepoints, which slow it far less.
+//! calls (all, and futex, recvfrom and sendto), context switches, migrations between
+//! CPUs and page faults with the kernel's tracepoints and software counters, which slow it
+//! far less.
 //!
 //! With `--syscalls callgrind` the bot runs under valgrind's callgrind, which counts the
 //! instructions it executes in user space (not the kernel's), from the run's start to its
@@ -25,7 +26,9 @@
 //! the threads take turns on one core and the bot runs some 50 times slower, so run a
 //! few thousand events; its times and memory are then valgrind's, not the bot's. valgrind
 //! hides the CPU's SHA extensions, so the HMAC runs the portable code, several times the
-//! instructions of what the bot runs natively.
+//! instructions of what the bot runs natively. With `--callgrind-out PATH` the run's dump is
+//! kept there (the last run's, for several), for `callgrind_annotate --inclusive=yes PATH`
+//! to show where the instructions go.
 //!
 //! With `--store redis` the bot runs as `--replicas N` processes sharing a `redis-server`
 //! started here (the senders take turns between the replicas, as a load balancer would),
@@ -266,12 +269,14 @@ fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Co
         let per =
             |name: &str| counts.get(name).copied().unwrap_or(0) as f64 / replies.max(1) as f64;
         println!(
-            "            per command (perf stat on the bot during the run): system calls {:.2}: futex {:.2}, recvfrom {:.2}, sendto {:.2}; context switches {:.2}",
+            "            per command (perf stat on the bot during the run): system calls {:.2}: futex {:.2}, recvfrom {:.2}, sendto {:.2}; context switches {:.2}, migrations {:.2}, page faults {:.3}",
             per("raw_syscalls:sys_enter"),
             per("syscalls:sys_enter_futex"),
             per("syscalls:sys_enter_recvfrom"),
             per("syscalls:sys_enter_sendto"),
             per("context-switches"),
+            per("cpu-migrations"),
+            per("page-faults"),
         );
     }
     if let Some(n) = instructions {
@@ -298,7 +303,7 @@ struct PerfStat {
 }
 
 impl PerfStat {
-    const EVENTS: &str = "raw_syscalls:sys_enter,syscalls:sys_enter_futex,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,context-switches";
+    const EVENTS: &str = "raw_syscalls:sys_enter,syscalls:sys_enter_futex,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,context-switches,cpu-migrations,page-faults";
 
     /// Attaches perf, counting from when it acknowledges (its control FIFOs, with
     /// counting disabled until told).
@@ -374,12 +379,22 @@ fn callgrind_control(pid: u32, what: &str) {
     );
 }
 
+/// Where `--callgrind-out` asked for callgrind's dump to be kept, for `callgrind_annotate`.
+static KEEP_PROFILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// The instructions counted in callgrind's dump (`OUT.1`, the part written by `--dump`),
-/// which is removed with the file written at exit.
+/// which is removed with the file written at exit unless `--callgrind-out` was given.
 fn callgrind_total(out: &std::path::Path) -> u64 {
     let dump = std::path::PathBuf::from(format!("{}.1", out.display()));
     let text = std::fs::read_to_string(&dump).unwrap_or_default();
-    let _ = std::fs::remove_file(&dump);
+    match KEEP_PROFILE.get() {
+        Some(keep) => {
+            std::fs::rename(&dump, keep).unwrap_or_else(|e| panic!("keeping the dump: {e}"))
+        }
+        None => {
+            let _ = std::fs::remove_file(&dump);
+        }
+    }
     // The bot is killed at the end of the run: callgrind writes nothing more.
     let _ = std::fs::remove_file(out);
     text.lines()
@@ -477,6 +492,9 @@ fn main() {
             "--syscalls" if v == "perf" => count = Count::Perf,
             "--syscalls" if v == "callgrind" => count = Count::Callgrind,
             "--api-host" => api_host = v,
+            "--callgrind-out" => {
+                let _ = KEEP_PROFILE.set(v);
+            }
             "--store" if v == "redis" || v == "memory" => redis = v == "redis",
             "--replicas" => {
                 replicas = v
@@ -486,7 +504,7 @@ fn main() {
                     .collect()
             }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--callgrind-out PATH] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
             ),
         }
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
-use super::message::{Request, Response, reason};
+use super::message::{Fields, Request, Response, reason};
 use super::rules::{
     Head, Reject, check_target_and_host, check_transfer_coding, expects_continue, is_field_line,
     parse_chunk_line, reject,
@@ -214,6 +214,16 @@ pub(super) fn run_after(shared: &Inner, after: Option<After>) {
     }
 }
 
+/// The parsed header fields, copied out of the read buffer into one of their own.
+fn fields(parsed: &[httparse::Header<'_>]) -> Fields {
+    let bytes = parsed.iter().map(|h| h.name.len() + h.value.len()).sum();
+    let mut fields = Fields::with_capacity(parsed.len(), bytes);
+    for h in parsed {
+        fields.push(h.name, &String::from_utf8_lossy(h.value));
+    }
+    fields
+}
+
 impl Marks<'_> {
     /// Waiting for a request from now on: the first to go when the server is full. A
     /// connection the acceptor is closing stays marked so.
@@ -318,16 +328,7 @@ impl<W: Wire> Conn<'_, W> {
                             method: req.method.unwrap_or("GET").to_owned(),
                             target: req.path.unwrap_or("/").to_owned(),
                             minor: req.version.unwrap_or(1),
-                            headers: req
-                                .headers
-                                .iter()
-                                .map(|h| {
-                                    (
-                                        h.name.to_ascii_lowercase(),
-                                        String::from_utf8_lossy(h.value).into_owned(),
-                                    )
-                                })
-                                .collect(),
+                            headers: fields(req.headers),
                         };
                         self.buf.drain(..n);
                         return Ok(Some(head));
@@ -373,7 +374,7 @@ impl<W: Wire> Conn<'_, W> {
             return self.read_chunked(limit);
         }
         let mut length: Option<usize> = None;
-        for (_, v) in head.headers.iter().filter(|(k, _)| k == "content-length") {
+        for v in head.headers.all("content-length") {
             // Content-Length = 1*DIGIT (RFC 9110, 8.6): no sign, no list, no spaces inside
             // (str::parse would take "+5").
             let digits = v.trim();

@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 pub struct Request {
     pub(super) method: String,
     pub(super) target: String,
-    pub(super) headers: Vec<(String, String)>,
+    pub(super) headers: Fields,
     pub(super) body: Vec<u8>,
     pub(super) remote: SocketAddr,
     /// Connections the server had open when the request was read.
@@ -40,7 +40,7 @@ impl Request {
         Request {
             method: method.to_ascii_uppercase(),
             target: target.to_owned(),
-            headers: Vec::new(),
+            headers: Fields::default(),
             body: Vec::new(),
             remote: SocketAddr::from(([127, 0, 0, 1], 0)),
             open: 1,
@@ -60,8 +60,7 @@ impl Request {
     /// assert_eq!(req.header("x-spark-signature"), Some("ab"));
     /// ```
     pub fn with_header(mut self, name: &str, value: &str) -> Request {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self.headers.push(name, value);
         self
     }
 
@@ -130,17 +129,17 @@ impl Request {
     /// assert_eq!(req.header("ACCEPT"), Some("*/*"));
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers.get(name)
     }
 
-    /// Every header, names lowercased, in the order received.
+    /// Every header as `(name, value)`, names lowercased, in the order received.
     ///
     /// ```
     /// let req = webex_bot::unversioned::server::Request::new("GET", "/").with_header("A", "1");
-    /// assert_eq!(req.headers(), &[("a".to_owned(), "1".to_owned())]);
+    /// assert_eq!(req.headers().collect::<Vec<_>>(), [("a", "1")]);
     /// ```
-    pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.headers.iter()
     }
 
     /// The body (empty when none was sent).
@@ -312,6 +311,67 @@ impl Response {
     /// ```
     pub fn body(&self) -> &[u8] {
         &self.body
+    }
+}
+
+/// A request's header fields in one buffer, in the order received: names lowercased,
+/// values as sent (bytes that are not UTF-8 replaced by U+FFFD). One allocation for all
+/// of them, where a `String` each would be two per field.
+#[derive(Clone, Default)]
+pub(super) struct Fields {
+    text: String,
+    /// For each field: where its name starts, where its value starts, where it ends.
+    spans: Vec<[u32; 3]>,
+}
+
+impl Fields {
+    /// Room for `fields` fields of `bytes` bytes in all.
+    pub(super) fn with_capacity(fields: usize, bytes: usize) -> Fields {
+        Fields {
+            text: String::with_capacity(bytes),
+            spans: Vec::with_capacity(fields),
+        }
+    }
+
+    /// Adds a field; the name is lowercased.
+    pub(super) fn push(&mut self, name: &str, value: &str) {
+        let start = self.text.len();
+        self.text
+            .extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        let value_start = self.text.len();
+        self.text.push_str(value);
+        // A head is bounded far below 4 GiB (the server's head limit).
+        let at = |n: usize| u32::try_from(n).expect("header fields under 4 GiB");
+        self.spans
+            .push([at(start), at(value_start), at(self.text.len())]);
+    }
+
+    /// Every field as `(name, value)`.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.spans.iter().map(|&[n, v, e]| {
+            (
+                &self.text[n as usize..v as usize],
+                &self.text[v as usize..e as usize],
+            )
+        })
+    }
+
+    /// The first value of `name`, in any case.
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// Every value of `name`, which must be lowercase, in order.
+    pub(super) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.iter().filter(move |(k, _)| *k == name).map(|(_, v)| v)
+    }
+}
+
+impl std::fmt::Debug for Fields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a request must be: its head as parsed, and the rules of RFC 9112 and RFC 9110 it
 //! is checked against (target and Host, transfer codings, chunk lines, field lines).
 
-use super::message::find_header;
+use super::message::Fields;
 
 /// Why a request cannot be served: answered with this status, then the connection closes.
 pub(super) struct Reject {
@@ -21,20 +21,19 @@ pub(super) struct Head {
     pub(super) method: String,
     pub(super) target: String,
     pub(super) minor: u8,
-    pub(super) headers: Vec<(String, String)>,
+    pub(super) headers: Fields,
 }
 
 impl Head {
     pub(super) fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers.get(name)
     }
 
     /// Whether the `Connection` header lists `token`.
     pub(super) fn connection_has(&self, token: &str) -> bool {
         self.headers
-            .iter()
-            .filter(|(k, _)| k == "connection")
-            .flat_map(|(_, v)| v.split(','))
+            .all("connection")
+            .flat_map(|v| v.split(','))
             .any(|t| t.trim().eq_ignore_ascii_case(token))
     }
 
@@ -65,9 +64,8 @@ pub(super) fn check_transfer_coding(head: &Head) -> Result<(), Reject> {
     }
     let codings: Vec<&str> = head
         .headers
-        .iter()
-        .filter(|(k, _)| k == "transfer-encoding")
-        .flat_map(|(_, v)| v.split(','))
+        .all("transfer-encoding")
+        .flat_map(|v| v.split(','))
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .collect();
@@ -118,12 +116,7 @@ pub(super) fn check_target_and_host(head: &Head) -> Result<(), Reject> {
             "request target is not a path or an absolute URI",
         ));
     }
-    let hosts: Vec<&str> = head
-        .headers
-        .iter()
-        .filter(|(k, _)| k == "host")
-        .map(|(_, v)| v.as_str())
-        .collect();
+    let hosts: Vec<&str> = head.headers.all("host").collect();
     match hosts.as_slice() {
         [] if head.minor == 0 => Ok(()),
         [] => Err(reject(400, "an HTTP/1.1 request without a Host header")),
