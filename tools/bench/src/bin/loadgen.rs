@@ -35,6 +35,12 @@
 //! and the Redis commands per bot command are printed, from Redis's own `INFO
 //! commandstats` before and after the run; CPU time is then the replicas' together.
 //!
+//! With `--floor PATH` each run of the bot is followed by one of the floor program
+//! (`target/release/floor`, `src/bin/floor.rs`) at the same concurrency and with the same
+//! counting: what the three exchanges, the HMAC and two JSON parses cost on the machine
+//! in the same minutes, against which the bot's figures can be read whatever the
+//! machine's load.
+//!
 //! With `--api-host localhost` the bot is given the fake API by that name instead of
 //! `127.0.0.1`, so that the cost of name lookups shows.
 //!
@@ -44,6 +50,7 @@
 //! target/release/loadgen --concurrency 8 --events 20000 --syscalls strace
 //! target/release/loadgen --concurrency 8,64 --events 20000 --syscalls perf
 //! target/release/loadgen --concurrency 8 --events 3000 --syscalls callgrind
+//! target/release/loadgen --concurrency 8,64 --events 20000 --floor target/release/floor
 //! target/release/loadgen --concurrency 64 --events 20000 --store redis --replicas 1,2,3
 //! ```
 
@@ -483,6 +490,7 @@ fn main() {
     let mut redis = false;
     let mut replicas = vec![1usize];
     let mut api_host = "127.0.0.1".to_owned();
+    let mut floor = None;
     let (bot, options) = options();
     for (name, v) in options {
         match name.as_str() {
@@ -492,6 +500,7 @@ fn main() {
             "--syscalls" if v == "perf" => count = Count::Perf,
             "--syscalls" if v == "callgrind" => count = Count::Callgrind,
             "--api-host" => api_host = v,
+            "--floor" => floor = Some(v),
             "--callgrind-out" => {
                 let _ = KEEP_PROFILE.set(v);
             }
@@ -504,7 +513,7 @@ fn main() {
                     .collect()
             }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--callgrind-out PATH] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--callgrind-out PATH] [--floor PATH] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
             ),
         }
     }
@@ -538,6 +547,10 @@ fn main() {
             }
         } else {
             run(&bot, &api_host, c, events, count, Store::Memory);
+            if let Some(floor) = &floor {
+                run(floor, &api_host, c, events, count, Store::Memory);
+                println!("            ^ the floor program ({floor}) in the same minutes");
+            }
         }
     }
 }
