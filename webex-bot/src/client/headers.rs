@@ -6,7 +6,10 @@ use super::Error;
 
 /// The headers of every request, made when the client is built.
 pub(super) struct FixedHeaders {
-    /// `Bearer <token>` of the bot's own token, marked sensitive (`Debug` hides it).
+    /// `Bearer <token>` of the bot's own token, marked sensitive (`Debug` hides it). Unlike
+    /// the client's [`Secret`](crate::Secret) it is not wiped when dropped (the `http`
+    /// crate's bytes cannot be): one such copy for the client's life, where building the
+    /// header for each request left one in freed memory per request.
     pub(super) authorization: http::HeaderValue,
     pub(super) user_agent: http::HeaderValue,
 }
