@@ -348,24 +348,34 @@ impl Fields {
 
     /// Every field as `(name, value)`.
     pub(super) fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.spans.iter().map(|&[n, v, e]| {
-            (
-                &self.text[n as usize..v as usize],
-                &self.text[v as usize..e as usize],
-            )
-        })
+        self.spans
+            .iter()
+            .map(|&[n, v, e]| (&self.text[n as usize..v as usize], self.value(v, e)))
     }
 
     /// The first value of `name`, in any case.
     pub(super) fn get(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.spans
+            .iter()
+            .find(|&&[n, v, _]| self.name(n, v).eq_ignore_ascii_case(name.as_bytes()))
+            .map(|&[_, v, e]| self.value(v, e))
     }
 
     /// Every value of `name`, which must be lowercase, in order.
     pub(super) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.iter().filter(move |(k, _)| *k == name).map(|(_, v)| v)
+        self.spans
+            .iter()
+            .filter(move |&&[n, v, _]| self.name(n, v) == name.as_bytes())
+            .map(|&[_, v, e]| self.value(v, e))
+    }
+
+    /// A name, as bytes: names are compared before any value is sliced out as text.
+    fn name(&self, start: u32, end: u32) -> &[u8] {
+        &self.text.as_bytes()[start as usize..end as usize]
+    }
+
+    fn value(&self, start: u32, end: u32) -> &str {
+        &self.text[start as usize..end as usize]
     }
 }
 
