@@ -313,14 +313,15 @@ impl<W: Wire> Conn<'_, W> {
                 .count();
             self.buf.drain(..blank);
             if !self.buf.is_empty() {
-                let mut headers = [httparse::EMPTY_HEADER; 64];
-                let mut req = httparse::Request::new(&mut headers);
+                // Left uninitialized until parsed: 2 KiB not written for each request.
+                let mut headers = [std::mem::MaybeUninit::uninit(); 64];
+                let mut req = httparse::Request::new(&mut []);
                 // Only the first `head_limit` bytes are parsed, so that the answer is the
                 // same however the bytes arrived: a head still incomplete there is too
                 // large, whatever follows it.
                 let limit = self.shared.config.head_limit;
                 let window = &self.buf[..self.buf.len().min(limit)];
-                match req.parse(window) {
+                match req.parse_with_uninit_headers(window, &mut headers) {
                     Ok(httparse::Status::Complete(n)) => {
                         let head = Head {
                             // Methods are case-sensitive (RFC 9110, 9.1): `get` is not

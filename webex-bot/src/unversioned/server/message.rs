@@ -336,9 +336,9 @@ impl Fields {
     /// Adds a field; the name is lowercased.
     pub(super) fn push(&mut self, name: &str, value: &str) {
         let start = self.text.len();
-        self.text
-            .extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        self.text.push_str(name);
         let value_start = self.text.len();
+        self.text[start..value_start].make_ascii_lowercase();
         self.text.push_str(value);
         // A head is bounded far below 4 GiB (the server's head limit).
         let at = |n: usize| u32::try_from(n).expect("header fields under 4 GiB");
