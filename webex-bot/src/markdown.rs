@@ -317,7 +317,9 @@ pub fn split(text: &str, limit: usize) -> Vec<String> {
     while !rest.is_empty() {
         let prefix = reopen.take().map(|f| format!("{f}\n")).unwrap_or_default();
         if prefix.len() + rest.len() <= limit {
-            parts.push(format!("{prefix}{rest}"));
+            let mut last = prefix;
+            last.push_str(rest);
+            parts.push(last);
             break;
         }
         // Room for the prefix and for a closing fence we may have to add; cut shorter while

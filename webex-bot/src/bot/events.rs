@@ -64,11 +64,11 @@ fn on_message(engine: &Engine, slim: Message) {
             return;
         }
     };
-    let email = message.person_email.clone().unwrap_or_default();
-    let room = message.room_id.clone().unwrap_or_default();
     let ctx = engine.context(Trigger::Message, message);
+    let email = ctx.origin.person_email.as_deref().unwrap_or_default();
+    let room = ctx.origin.room_id.as_deref().unwrap_or_default();
     let what = EventName("message", &ctx.origin.id);
-    if !engine.access.allows(&email, &room) {
+    if !engine.access.allows(email, room) {
         log::info!("{what}: {email} is not allowed to use this bot");
         let sorry =
             Reply::text("Sorry, I only take commands from people I was set up to work with.");
@@ -78,7 +78,7 @@ fn on_message(engine: &Engine, slim: Message) {
     let input = CommandInput::from_message(&ctx.origin, &engine.identity);
     let refusal = |spec: &CommandSpec| -> Option<Reply> {
         let rule = engine.command_access.get(spec.name)?;
-        (!rule.allows(&email, &room)).then(|| {
+        (!rule.allows(email, room)).then(|| {
             Reply::text(format!(
                 "Sorry, you are not allowed to use `{}`.",
                 spec.usage()

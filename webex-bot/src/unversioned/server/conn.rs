@@ -214,6 +214,25 @@ pub(super) fn run_after(shared: &Inner, after: Option<After>) {
     }
 }
 
+/// Appends the `Date` value for now, formatted once a second per thread (hyper caches it
+/// likewise): the second's text is the same for every response in it.
+fn http_date(out: &mut String) {
+    use std::cell::RefCell;
+    use std::time::{SystemTime, UNIX_EPOCH};
+    thread_local! {
+        static DATE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = SystemTime::now();
+    let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    DATE.with_borrow_mut(|(at, text)| {
+        if *at != second {
+            *at = second;
+            *text = httpdate::fmt_http_date(now);
+        }
+        out.push_str(text);
+    });
+}
+
 /// The parsed header fields, copied out of the read buffer into one of their own.
 fn fields(parsed: &[httparse::Header<'_>]) -> Fields {
     let bytes = parsed.iter().map(|h| h.name.len() + h.value.len()).sum();
@@ -558,14 +577,18 @@ impl<W: Wire> Conn<'_, W> {
         minor: u8,
     ) -> io::Result<()> {
         use std::fmt::Write as _;
-        let mut head = String::with_capacity(160);
+        // Room for the head and, when it goes with it, a small body.
+        let small = if resp.body().len() <= 16 * 1024 {
+            resp.body().len()
+        } else {
+            0
+        };
+        let mut head = String::with_capacity(160 + small);
         let status = resp.status();
         let _ = write!(head, "HTTP/1.1 {status} {}\r\n", reason(status));
-        let _ = write!(
-            head,
-            "Date: {}\r\n",
-            httpdate::fmt_http_date(std::time::SystemTime::now())
-        );
+        head.push_str("Date: ");
+        http_date(&mut head);
+        head.push_str("\r\n");
         for (k, v) in resp.headers() {
             let managed = ["content-length", "connection", "date", "transfer-encoding"]
                 .iter()
