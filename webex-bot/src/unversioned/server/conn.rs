@@ -214,6 +214,10 @@ pub(super) fn run_after(shared: &Inner, after: Option<After>) {
     }
 }
 
+/// The largest body written in one piece with the response's head (one system call); a
+/// larger one is written after it, not copied.
+const WRITTEN_WITH_HEAD: usize = 16 * 1024;
+
 /// Appends the `Date` value for now, formatted once a second per thread (hyper caches it
 /// likewise): the second's text is the same for every response in it.
 fn http_date(out: &mut String) {
@@ -578,7 +582,7 @@ impl<W: Wire> Conn<'_, W> {
     ) -> io::Result<()> {
         use std::fmt::Write as _;
         // Room for the head and, when it goes with it, a small body.
-        let small = if resp.body().len() <= 16 * 1024 {
+        let small = if resp.body().len() <= WRITTEN_WITH_HEAD {
             resp.body().len()
         } else {
             0
@@ -613,7 +617,7 @@ impl<W: Wire> Conn<'_, W> {
         } else {
             resp.body()
         };
-        if body.len() <= 16 * 1024 {
+        if body.len() <= WRITTEN_WITH_HEAD {
             let mut all = head.into_bytes();
             all.extend_from_slice(body);
             self.stream.write_all(&all)?;
