@@ -28,7 +28,7 @@
 //! hides the CPU's SHA extensions, so the HMAC runs the portable code, several times the
 //! instructions of what the bot runs natively. With `--callgrind-out PATH` the run's dump is
 //! kept there (the last run's, for several), for `callgrind_annotate --inclusive=yes PATH`
-//! to show where the instructions go.
+//! to show where the instructions go (with `--floor`, the floor's run is the last).
 //!
 //! With `--store redis` the bot runs as `--replicas N` processes sharing a `redis-server`
 //! started here (the senders take turns between the replicas, as a load balancer would),
