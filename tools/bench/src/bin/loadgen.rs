@@ -29,6 +29,9 @@
 //! instructions of what the bot runs natively. With `--callgrind-out PATH` the run's dump is
 //! kept there (the last run's, for several), for `callgrind_annotate --inclusive=yes PATH`
 //! to show where the instructions go (with `--floor`, the floor's run is the last).
+//! valgrind takes more options from `VALGRIND_OPTS`: with `--cache-sim=yes
+//! --branch-sim=yes` the dump also holds simulated cache misses and mispredicted branches
+//! (`grep summary` on it, in the order of its `events` line).
 //!
 //! With `--store redis` the bot runs as `--replicas N` processes sharing a `redis-server`
 //! started here (the senders take turns between the replicas, as a load balancer would),
@@ -406,7 +409,9 @@ fn callgrind_total(out: &std::path::Path) -> u64 {
     let _ = std::fs::remove_file(out);
     text.lines()
         .find_map(|l| l.strip_prefix("summary:"))
-        .and_then(|n| n.trim().parse().ok())
+        // Instructions come first; a cache or branch simulation (`VALGRIND_OPTS`) adds
+        // its counts after them.
+        .and_then(|n| n.split_whitespace().next()?.parse().ok())
         .unwrap_or_else(|| panic!("no summary in {}", dump.display()))
 }
 
