@@ -311,8 +311,9 @@ impl<W: Wire> Conn<'_, W> {
 
     /// Reads more bytes into the buffer; `Ok(0)` at the end of the stream. A request's
     /// first read takes up to 2 KiB, where a webhook's head and body mostly fit: the
-    /// array is zeroed where it is declared, and 8 KiB of it were for each request. The
-    /// rest of a head that did not fit is read 8 KiB at a time.
+    /// array is zeroed where it is declared, and 8 KiB of it were for each request. What
+    /// follows bytes already buffered (the rest of a head, a chunked body) is read 8 KiB
+    /// at a time.
     fn fill(&mut self) -> io::Result<usize> {
         if self.buf.is_empty() {
             self.fill_with::<2048>()
