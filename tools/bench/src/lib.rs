@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use webex_bot::webhook::{Secret, sign};
 
+pub mod rounds;
+
 pub const SECRET: &str = "loadgen-secret";
 
 /// The fake API: `GET /v1/people/me`, `GET /v1/messages/{id}` (the text is `echo {id}`),

@@ -44,6 +44,13 @@
 //! in the same minutes, against which the bot's figures can be read whatever the
 //! machine's load.
 //!
+//! With `--bot A,B --rounds N` the builds take turns, each first in turn, N rounds (at each
+//! concurrency, then the floor if asked), and a summary follows: per build its median,
+//! lowest and highest CPU per command, its highest p99/p50 and failed and lost events, and
+//! for each build after the first, in how many rounds it took less CPU than the first and
+//! by how much on average. The machine's mood moves by more than most changes do, so
+//! builds are compared this way, not by runs taken apart.
+//!
 //! With `--api-host localhost` the bot is given the fake API by that name instead of
 //! `127.0.0.1`, so that the cost of name lookups shows.
 //!
@@ -54,6 +61,7 @@
 //! target/release/loadgen --concurrency 8,64 --events 20000 --syscalls perf
 //! target/release/loadgen --concurrency 8 --events 3000 --syscalls callgrind
 //! target/release/loadgen --concurrency 8,64 --events 20000 --floor target/release/floor
+//! target/release/loadgen --bot /tmp/echo-before,target/release/echo --rounds 10 --concurrency 8,64
 //! target/release/loadgen --concurrency 64 --events 20000 --store redis --replicas 1,2,3
 //! ```
 
@@ -62,6 +70,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use webex_bot_bench::rounds::{self, Figures, Run};
 use webex_bot_bench::{
     PrivatePeak, Sender, cpu_times, fake_api, options, percentile, rss_kib, signed_event,
     start_bot, usage,
@@ -95,7 +104,14 @@ enum Count {
     Callgrind,
 }
 
-fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Count, store: Store) {
+fn run(
+    bot_exe: &str,
+    api_host: &str,
+    concurrency: usize,
+    events: u64,
+    count: Count,
+    store: Store,
+) -> Figures {
     let syscalls = count == Count::Strace;
     let api = fake_api();
     let trace = std::env::temp_dir().join(format!("loadgen-strace-{}.txt", std::process::id()));
@@ -304,6 +320,14 @@ fn run(bot_exe: &str, api_host: &str, concurrency: usize, events: u64, count: Co
         print_syscalls(&trace, replies as u64);
         let _ = std::fs::remove_file(&trace);
     }
+    Figures {
+        cpu_us: cpu.as_secs_f64() * 1e6 / replies.max(1) as f64,
+        sys_us: system.as_secs_f64() * 1e6 / replies.max(1) as f64,
+        p50_ms: percentile(&lat, 0.5).as_secs_f64() * 1000.0,
+        p99_ms: percentile(&lat, 0.99).as_secs_f64() * 1000.0,
+        failed,
+        lost,
+    }
 }
 
 /// `perf stat` counting a process's system calls and context switches.
@@ -496,6 +520,7 @@ fn main() {
     let mut replicas = vec![1usize];
     let mut api_host = "127.0.0.1".to_owned();
     let mut floor = None;
+    let mut round_count = 1usize;
     let (bot, options) = options();
     for (name, v) in options {
         match name.as_str() {
@@ -506,6 +531,7 @@ fn main() {
             "--syscalls" if v == "callgrind" => count = Count::Callgrind,
             "--api-host" => api_host = v,
             "--floor" => floor = Some(v),
+            "--rounds" => round_count = v.parse().unwrap_or(round_count).max(1),
             "--callgrind-out" => {
                 let _ = KEEP_PROFILE.set(v);
             }
@@ -518,7 +544,7 @@ fn main() {
                     .collect()
             }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--callgrind-out PATH] [--floor PATH] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--callgrind-out PATH] [--floor PATH] [--rounds N] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH[,PATH...]]",
             ),
         }
     }
@@ -540,22 +566,55 @@ fn main() {
         "peak priv",
         "ready ms"
     );
-    for c in concurrency {
-        if redis {
-            for &n in &replicas {
-                let count = if n == 1 || count == Count::Perf {
-                    count
-                } else {
-                    Count::None
-                };
-                run(&bot, &api_host, c, events, count, Store::Redis(n));
+    // Several builds take turns, each first in turn, round after round.
+    let bots: Vec<String> = bot.split(',').map(str::to_owned).collect();
+    let mut runs = Vec::new();
+    for round in 0..round_count {
+        for &c in &concurrency {
+            for b in rounds::order(bots.len(), round) {
+                let exe = &bots[b];
+                if redis {
+                    for &n in &replicas {
+                        let count = if n == 1 || count == Count::Perf {
+                            count
+                        } else {
+                            Count::None
+                        };
+                        run(exe, &api_host, c, events, count, Store::Redis(n));
+                    }
+                    continue;
+                }
+                let figures = run(exe, &api_host, c, events, count, Store::Memory);
+                if bots.len() > 1 {
+                    println!("            ^ {exe}");
+                }
+                runs.push(Run {
+                    round,
+                    concurrency: c,
+                    program: b,
+                    figures,
+                });
             }
-        } else {
-            run(&bot, &api_host, c, events, count, Store::Memory);
-            if let Some(floor) = &floor {
-                run(floor, &api_host, c, events, count, Store::Memory);
+            if let (Some(floor), false) = (&floor, redis) {
+                let figures = run(floor, &api_host, c, events, count, Store::Memory);
                 println!("            ^ the floor program ({floor}) in the same minutes");
+                runs.push(Run {
+                    round,
+                    concurrency: c,
+                    program: bots.len(),
+                    figures,
+                });
             }
+        }
+    }
+    if (round_count > 1 || bots.len() > 1) && !runs.is_empty() {
+        let mut names = bots.clone();
+        names.extend(floor.iter().map(|f| format!("floor: {f}")));
+        println!(
+            "\nsummary: CPU per command (µs) over {round_count} round(s), each build first in turn"
+        );
+        for line in rounds::summary(&names, bots.len(), &runs) {
+            println!("{line}");
         }
     }
 }
