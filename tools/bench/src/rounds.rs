@@ -75,7 +75,6 @@ pub fn summary(names: &[String], builds: usize, runs: &[Run]) -> Vec<String> {
         "concurrency", "program", "runs", "median", "lowest", "highest", "p99/p50", "fail+lost"
     )];
     let mut concurrencies: Vec<usize> = runs.iter().map(|r| r.concurrency).collect();
-    concurrencies.dedup();
     concurrencies.sort_unstable();
     concurrencies.dedup();
     for c in concurrencies {
