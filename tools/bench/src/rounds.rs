@@ -52,8 +52,9 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// The summary's lines: per concurrency and program (`names[program]`), the median, lowest
-/// and highest CPU per command, the highest p99/p50, failed and lost; and for each build
+/// The summary's lines: per concurrency and program (`names[program]`), the median CPU per
+/// command and the median of its system part, the lowest and highest, the highest p99/p50,
+/// failed and lost; and for each build
 /// after the first, in how many rounds its CPU was lower than the first's and by how much
 /// on average (first minus it), with the standard deviation of the differences.
 ///
@@ -71,8 +72,16 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
 /// ```
 pub fn summary(names: &[String], builds: usize, runs: &[Run]) -> Vec<String> {
     let mut lines = vec![format!(
-        "{:>11}  {:<28} {:>6} {:>7} {:>7} {:>8} {:>7} {:>9}",
-        "concurrency", "program", "runs", "median", "lowest", "highest", "p99/p50", "fail+lost"
+        "{:>11}  {:<28} {:>6} {:>7} {:>7} {:>7} {:>8} {:>7} {:>9}",
+        "concurrency",
+        "program",
+        "runs",
+        "median",
+        "of sys",
+        "lowest",
+        "highest",
+        "p99/p50",
+        "fail+lost"
     )];
     let mut concurrencies: Vec<usize> = runs.iter().map(|r| r.concurrency).collect();
     concurrencies.sort_unstable();
@@ -93,10 +102,11 @@ pub fn summary(names: &[String], builds: usize, runs: &[Run]) -> Vec<String> {
                 .fold(0.0, f64::max);
             let failed_lost: usize = mine.iter().map(|r| r.figures.failed + r.figures.lost).sum();
             let mut line = format!(
-                "{c:>11}  {:<28} {:>6} {:>7.1} {:>7.1} {:>8.1} {:>7.2} {:>9}",
+                "{c:>11}  {:<28} {:>6} {:>7.1} {:>7.1} {:>7.1} {:>8.1} {:>7.2} {:>9}",
                 name,
                 mine.len(),
                 median(cpu.clone()),
+                median(mine.iter().map(|r| r.figures.sys_us).collect()),
                 cpu.iter().copied().fold(f64::INFINITY, f64::min),
                 cpu.iter().copied().fold(0.0, f64::max),
                 ratio,
