@@ -179,8 +179,9 @@ mod tests {
         let names = ["a".to_owned(), "b".to_owned(), "floor".to_owned()];
         let lines = summary(&names, 2, &runs);
         assert_eq!(lines.len(), 1 + 3 + 2, "{lines:#?}");
+        // a: the median of 70 and 65, and of its system part, 35 and 32.5.
         assert!(
-            lines[1].contains(" a ") && lines[1].contains("67.5"),
+            lines[1].contains(" a ") && lines[1].contains("67.5") && lines[1].contains("33.8"),
             "{}",
             lines[1]
         );
