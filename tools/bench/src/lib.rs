@@ -28,6 +28,40 @@ pub struct FakeApi {
 /// Senders waiting for the reply to their event, by event number.
 pub type Waiting = Arc<Mutex<HashMap<u64, std::sync::mpsc::SyncSender<Instant>>>>;
 
+/// Whether the webhooks sent and the fake API's answers have the size of Webex's (its long
+/// ids, every field of a delivery and of a message, its response headers) rather than the
+/// few short fields the bot needs. Set once, before the first run.
+static WEBEX_SIZED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes the webhooks and answers of later runs Webex-sized (see [`signed_event`]).
+pub fn webex_sized(on: bool) {
+    WEBEX_SIZED.store(on, Ordering::Relaxed);
+}
+
+fn is_webex_sized() -> bool {
+    WEBEX_SIZED.load(Ordering::Relaxed)
+}
+
+/// Ids as Webex writes them: base64 of a URI naming the object.
+const ROOM: &str = "Y2lzY29zcGFyazovL3VzL1JPT00vYmJjZWIxYWQtNDNmMS0zYjU4LTkxNDctZjE0YmIwYzRkMTU0";
+const PERSON: &str =
+    "Y2lzY29zcGFyazovL3VzL1BFT1BMRS8xZjdkZTVjYi04NTYxLTQ2NzEtYmMwMy1iYzk3NDMxNDQ0MmQ";
+
+/// Headers Webex's API answers carry besides the content's.
+const WEBEX_HEADERS: [(&str, &str); 8] = [
+    ("trackingid", "ROUTER_6748E3F1-1B2C-01BB-0C5A-AC12D8A30C5A"),
+    ("vary", "Accept-Encoding"),
+    ("cache-control", "no-cache"),
+    (
+        "strict-transport-security",
+        "max-age=63072000; includeSubDomains; preload",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("access-control-expose-headers", "TrackingID"),
+    ("server", "Redacted"),
+];
+
 pub fn fake_api() -> FakeApi {
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
     let replies: Arc<Mutex<HashMap<u64, u32>>> = Arc::new(Mutex::new(HashMap::new()));
@@ -40,9 +74,15 @@ pub fn fake_api() -> FakeApi {
             let body = if path == "/v1/people/me" {
                 r#"{"id":"bot-id","displayName":"Load Bot","type":"bot","emails":["load@webex.bot"]}"#.to_owned()
             } else if let Some(id) = path.strip_prefix("/v1/messages/") {
-                format!(
-                    r#"{{"id":"{id}","roomId":"room","roomType":"direct","text":"echo {id}","personId":"user","personEmail":"user@example.com"}}"#
-                )
+                if is_webex_sized() {
+                    format!(
+                        r#"{{"id":"{id}","roomId":"{ROOM}","roomType":"direct","text":"echo {id}","html":"<p>echo {id}</p>","personId":"{PERSON}","personEmail":"user@example.com","created":"2026-12-03T13:00:00.000Z","updated":"2026-12-03T13:00:00.000Z"}}"#
+                    )
+                } else {
+                    format!(
+                        r#"{{"id":"{id}","roomId":"room","roomType":"direct","text":"echo {id}","personId":"user","personEmail":"user@example.com"}}"#
+                    )
+                }
             } else if path == "/v1/messages" {
                 let now = Instant::now();
                 let b = String::from_utf8_lossy(req.body());
@@ -57,11 +97,24 @@ pub fn fake_api() -> FakeApi {
                         let _ = tx.send(now);
                     }
                 }
-                r#"{"id":"reply","roomId":"room"}"#.to_owned()
+                if is_webex_sized() {
+                    format!(
+                        r#"{{"id":"Y2lzY29zcGFyazovL3VzL01FU1NBR0UvcmVwbHk","roomId":"{ROOM}","roomType":"direct","text":"reply","personId":"Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q","personEmail":"load@webex.bot","created":"2026-12-03T13:00:00.000Z"}}"#
+                    )
+                } else {
+                    r#"{"id":"reply","roomId":"room"}"#.to_owned()
+                }
             } else {
                 "{}".to_owned()
             };
-            webex_bot::unversioned::server::Response::json(200, body)
+            let response = webex_bot::unversioned::server::Response::json(200, body);
+            if is_webex_sized() {
+                WEBEX_HEADERS
+                    .iter()
+                    .fold(response, |r, (name, value)| r.with_header(*name, *value))
+            } else {
+                response
+            }
         })
         .expect("bind");
     FakeApi {
@@ -284,9 +337,15 @@ pub fn start_bot(
 /// A signed `messages/created` webhook for event `n` (the fake API's message `n` says
 /// `echo n`): the body and its signature.
 pub fn signed_event(n: u64) -> (String, String) {
-    let body = format!(
-        r#"{{"id":"hook","name":"load","resource":"messages","event":"created","actorId":"user","data":{{"id":"{n}","roomId":"room","roomType":"direct","personId":"user","personEmail":"user@example.com"}}}}"#
-    );
+    let body = if is_webex_sized() {
+        format!(
+            r#"{{"id":"Y2lzY29zcGFyazovL3VzL1dFQkhPT0svZjRlNjA1NjAtNjYwMi00ZmIwLWEyNWEtOTQ5ODgxNjA5NDk3","name":"load","targetUrl":"https://bot.example.com/","resource":"messages","event":"created","orgId":"OTZhYmMyYWEtM2RjYy0xMWU1LWExNTItZmUzNDgxOWNkYzlh","createdBy":"{PERSON}","appId":"Y2lzY29zcGFyazovL3VzL0FQUExJQ0FUSU9OL0MyNzljYjMwYzAyOTE4MGJiNGJkYWViYjA2MWI3OTY1Y2RhMzliNjAyOTdjODUwM2YyNjZhYmY2NmM5OTllYzFm","ownedBy":"creator","status":"active","created":"2026-12-01T10:00:00.000Z","actorId":"{PERSON}","data":{{"id":"{n}","roomId":"{ROOM}","roomType":"direct","personId":"{PERSON}","personEmail":"user@example.com","created":"2026-12-03T13:00:00.000Z"}}}}"#
+        )
+    } else {
+        format!(
+            r#"{{"id":"hook","name":"load","resource":"messages","event":"created","actorId":"user","data":{{"id":"{n}","roomId":"room","roomType":"direct","personId":"user","personEmail":"user@example.com"}}}}"#
+        )
+    };
     let sig = sign(&Secret::new(SECRET), body.as_bytes());
     (body, sig)
 }

@@ -51,6 +51,12 @@
 //! by how much on average. The machine's mood moves by more than most changes do, so
 //! builds are compared this way, not by runs taken apart.
 //!
+//! The webhooks and the fake API's answers hold the few short fields the bot needs
+//! (`--shape small`, the figures of the book). With `--shape webex` they have the size of
+//! Webex's: its long ids, every field of a delivery and of a message, and its eight
+//! response headers besides the content's, so that the cost of parsing a real delivery
+//! and real answers shows.
+//!
 //! With `--api-host localhost` the bot is given the fake API by that name instead of
 //! `127.0.0.1`, so that the cost of name lookups shows.
 //!
@@ -532,6 +538,7 @@ fn main() {
             "--api-host" => api_host = v,
             "--floor" => floor = Some(v),
             "--rounds" => round_count = v.parse().unwrap_or(round_count).max(1),
+            "--shape" if v == "webex" || v == "small" => webex_bot_bench::webex_sized(v == "webex"),
             "--callgrind-out" => {
                 let _ = KEEP_PROFILE.set(v);
             }
@@ -544,7 +551,7 @@ fn main() {
                     .collect()
             }
             _ => usage(
-                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--callgrind-out PATH] [--floor PATH] [--rounds N] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH[,PATH...]]",
+                "loadgen [--concurrency 8,64,512] [--events N] [--syscalls strace|perf|callgrind] [--callgrind-out PATH] [--floor PATH] [--rounds N] [--shape small|webex] [--store memory|redis] [--replicas 1,2,3] [--api-host localhost] [--bot PATH[,PATH...]]",
             ),
         }
     }
