@@ -71,10 +71,12 @@ pub fn fake_api() -> FakeApi {
         .name("fake-api")
         .bind("127.0.0.1:0", move |req| {
             let path = req.path();
+            // Read once, so that a body and its headers are of the same shape.
+            let sized = is_webex_sized();
             let body = if path == "/v1/people/me" {
                 r#"{"id":"bot-id","displayName":"Load Bot","type":"bot","emails":["load@webex.bot"]}"#.to_owned()
             } else if let Some(id) = path.strip_prefix("/v1/messages/") {
-                if is_webex_sized() {
+                if sized {
                     format!(
                         r#"{{"id":"{id}","roomId":"{ROOM}","roomType":"direct","text":"echo {id}","html":"<p>echo {id}</p>","personId":"{PERSON}","personEmail":"user@example.com","created":"2026-12-03T13:00:00.000Z","updated":"2026-12-03T13:00:00.000Z"}}"#
                     )
@@ -97,7 +99,7 @@ pub fn fake_api() -> FakeApi {
                         let _ = tx.send(now);
                     }
                 }
-                if is_webex_sized() {
+                if sized {
                     format!(
                         r#"{{"id":"Y2lzY29zcGFyazovL3VzL01FU1NBR0UvcmVwbHk","roomId":"{ROOM}","roomType":"direct","text":"reply","personId":"Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q","personEmail":"load@webex.bot","created":"2026-12-03T13:00:00.000Z"}}"#
                     )
@@ -108,7 +110,7 @@ pub fn fake_api() -> FakeApi {
                 "{}".to_owned()
             };
             let response = webex_bot::unversioned::server::Response::json(200, body);
-            if is_webex_sized() {
+            if sized {
                 WEBEX_HEADERS
                     .iter()
                     .fold(response, |r, (name, value)| r.with_header(*name, *value))

@@ -602,7 +602,7 @@ fn main() {
                     figures,
                 });
             }
-            if let (Some(floor), false) = (&floor, redis) {
+            if !redis && let Some(floor) = &floor {
                 let figures = run(floor, &api_host, c, events, count, Store::Memory);
                 println!("            ^ the floor program ({floor}) in the same minutes");
                 runs.push(Run {
