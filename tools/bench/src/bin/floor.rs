@@ -12,6 +12,14 @@
 //! how much of the bot's is the machine's cost of the exchanges themselves, which moves
 //! with the machine's load, and how much is the bot's own work.
 //!
+//! `FLOOR_CLIENT` chooses who makes the two API calls, to tell the HTTP client's share
+//! apart from the rest: `raw` (the default) writes them on the thread's own kept-alive
+//! socket as above; `ureq` makes them with one `ureq::Agent` shared by the threads (its
+//! pool, its default transport, the buffers the bot's client sets); `client` with one
+//! [`webex_bot::Client`] (`messages().get` and `messages().create`: the bot's transport
+//! and retry policy, each answer parsed into a `Message`). The rest is the same in all
+//! three.
+//!
 //! ```sh
 //! cargo build --release -p webex-bot-examples -p webex-bot-bench
 //! target/release/loadgen --bot target/release/floor --concurrency 8,64 --events 20000
@@ -138,11 +146,22 @@ struct Fetched<'a> {
     text: &'a str,
 }
 
-/// Where the API is: its address and the path prefix (`/v1`).
+/// Where the API is: its address and the path prefix (`/v1`), and who calls it.
 struct Api {
     addr: String,
     prefix: String,
     authorization: String,
+    caller: Caller,
+}
+
+/// Who makes the two API calls (`FLOOR_CLIENT`).
+enum Caller {
+    /// The thread itself, on its own kept-alive socket.
+    Raw,
+    /// One ureq agent for all threads.
+    Ureq(ureq::Agent),
+    /// The bot's client.
+    Client(webex_bot::Client),
 }
 
 /// Serves one connection from the load generator.
@@ -177,6 +196,24 @@ fn serve(stream: TcpStream, api: &Api, secret: &Secret) -> io::Result<()> {
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")?;
         conn.consume(&m);
 
+        match &api.caller {
+            Caller::Raw => {}
+            Caller::Ureq(agent) => {
+                by_ureq(agent, api, &id)?;
+                continue;
+            }
+            Caller::Client(client) => {
+                let fetched = client.messages().get(&id).map_err(io::Error::other)?;
+                let text = fetched.text.as_deref().unwrap_or_default();
+                let reply = text.strip_prefix("echo ").unwrap_or(text);
+                let room = fetched.room_id.as_deref().unwrap_or_default();
+                client
+                    .messages()
+                    .create(&webex_bot::models::NewMessage::to_room(room).text(reply))
+                    .map_err(io::Error::other)?;
+                continue;
+            }
+        }
         let api_conn = match &mut upstream {
             Some(c) => c,
             None => upstream.insert(Conn::new(TcpStream::connect(&api.addr)?)),
@@ -211,6 +248,28 @@ fn serve(stream: TcpStream, api: &Api, secret: &Secret) -> io::Result<()> {
     Ok(())
 }
 
+/// The two calls made with ureq.
+fn by_ureq(agent: &ureq::Agent, api: &Api, id: &str) -> io::Result<()> {
+    let base = format!("http://{}{}", api.addr, api.prefix);
+    let mut answer = agent
+        .get(format!("{base}/messages/{id}"))
+        .header("Authorization", &api.authorization)
+        .call()
+        .map_err(io::Error::other)?;
+    let body = answer.body_mut().read_to_vec().map_err(io::Error::other)?;
+    let fetched: Fetched = serde_json::from_slice(&body).map_err(io::Error::other)?;
+    let reply = fetched.text.strip_prefix("echo ").unwrap_or(fetched.text);
+    let json = format!(r#"{{"roomId":"{}","text":"{reply}"}}"#, fetched.room_id);
+    let mut answer = agent
+        .post(format!("{base}/messages"))
+        .header("Authorization", &api.authorization)
+        .content_type("application/json")
+        .send(json.as_bytes())
+        .map_err(io::Error::other)?;
+    answer.body_mut().read_to_vec().map_err(io::Error::other)?;
+    Ok(())
+}
+
 fn main() {
     let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set"));
     let base = var("WEBEX_BASE_URL");
@@ -226,6 +285,18 @@ fn main() {
             format!("/{prefix}")
         },
         authorization: format!("Bearer {}", var("WEBEX_ACCESS_TOKEN")),
+        caller: match std::env::var("FLOOR_CLIENT").as_deref() {
+            Err(_) | Ok("raw") => Caller::Raw,
+            Ok("ureq") => Caller::Ureq(
+                ureq::Agent::config_builder()
+                    .input_buffer_size(32 * 1024)
+                    .output_buffer_size(16 * 1024)
+                    .build()
+                    .into(),
+            ),
+            Ok("client") => Caller::Client(webex_bot::Client::from_env().expect("the client")),
+            Ok(other) => panic!("FLOOR_CLIENT is raw, ureq or client, not {other:?}"),
+        },
     };
     let secret = Secret::new(var("WEBEX_WEBHOOK_SECRET"));
     let listener = TcpListener::bind(var("WEBEX_LISTEN")).expect("bind WEBEX_LISTEN");
