@@ -552,6 +552,15 @@ fn every_operation_sends_the_right_request_and_parses_webex_examples() {
         let reqs = server.recorded();
         assert_eq!(reqs.len(), 1, "{}", c.example);
         check(&reqs[0], &c);
+        // One `Host`, the server's address with its port (not the scheme's default).
+        let hosts: Vec<&str> = reqs[0]
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "host")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let authority = server.origin.trim_start_matches("http://");
+        assert_eq!(hosts, [authority], "{}", c.example);
     }
 }
 

@@ -221,7 +221,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 agent: agent(config),
-                fixed: FixedHeaders::new(&authorization, &self.user_agent)?,
+                fixed: FixedHeaders::new(&authorization, &self.user_agent, &base_url)?,
                 authorization,
                 refresher: self.integration.map(|(integration, tokens)| {
                     super::refresh::Refresher {

@@ -333,12 +333,13 @@ impl Client {
     /// are sent the access token.
     pub(crate) fn same_origin(&self, url: &str) -> bool {
         // Most requests are under the base URL: no need to parse them.
-        if let Some(rest) = url.strip_prefix(self.inner.base_url.as_str())
-            && (rest.is_empty() || rest.starts_with(['/', '?', '#']))
-        {
-            return true;
-        }
-        origin_of(url).is_some_and(|o| o == self.inner.origin)
+        self.under_base(url) || origin_of(url).is_some_and(|o| o == self.inner.origin)
+    }
+
+    /// Whether `url` is the base URL or a path under it (so its host is the base URL's).
+    fn under_base(&self, url: &str) -> bool {
+        url.strip_prefix(self.inner.base_url.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
     }
 
     pub(crate) fn get_json<T: DeserializeOwned>(
@@ -512,56 +513,68 @@ impl Client {
         attempt: u32,
         bearer: &Bearer<'_>,
     ) -> Result<http::Response<ureq::Body>, SendError> {
-        use http::HeaderValue;
-        use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+        use http::header::{
+            ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderName, USER_AGENT,
+        };
+        use http::{HeaderValue, Request};
         let fixed = &self.inner.fixed;
-        // ureq adds `User-Agent` and `Accept` only when the request has none: the same
-        // values, made once.
-        let mut req = http::Request::builder()
-            .method(method.clone())
-            .uri(url)
-            .header(USER_AGENT, fixed.user_agent.clone())
-            .header(ACCEPT, HeaderValue::from_static("*/*"));
+        // The request made in place rather than by `http::request::Builder`, which moves
+        // the whole request through a `Result` at each header. ureq adds `User-Agent`,
+        // `Accept` and `Host` only when the request has none: the same values, made once.
+        let mut req = Request::new(());
+        *req.method_mut() = method.clone();
+        *req.uri_mut() = url.parse().map_err(|e| bad_request(http::Error::from(e)))?;
+        let h = req.headers_mut();
+        h.reserve(7 + headers.len());
+        h.insert(USER_AGENT, fixed.user_agent.clone());
+        h.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        if self.under_base(url) {
+            h.insert(HOST, fixed.host.clone());
+        }
         if self.same_origin(url) {
-            req = match bearer {
-                Bearer::Static(_) => req.header(AUTHORIZATION, fixed.authorization.clone()),
-                Bearer::Owned(refreshed) => req.header(AUTHORIZATION, refreshed.expose()),
+            let authorization = match bearer {
+                Bearer::Static(_) => fixed.authorization.clone(),
+                Bearer::Owned(refreshed) => {
+                    let mut v = HeaderValue::from_str(refreshed.expose())
+                        .map_err(|e| bad_request(e.into()))?;
+                    v.set_sensitive(true);
+                    v
+                }
             };
+            h.insert(AUTHORIZATION, authorization);
         }
         for (k, v) in headers {
-            req = req.header(*k, *v);
+            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| bad_request(e.into()))?;
+            let value = HeaderValue::from_str(v).map_err(|e| bad_request(e.into()))?;
+            h.append(name, value);
         }
         let result = match body {
-            Body::Empty if matches!(*method, Method::POST | Method::PUT | Method::PATCH) => {
-                let req = req
-                    .header(CONTENT_LENGTH, HeaderValue::from_static("0"))
-                    .body(())
-                    .map_err(bad_request)?;
+            Body::Empty => {
+                if matches!(*method, Method::POST | Method::PUT | Method::PATCH) {
+                    h.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                }
                 self.inner.agent.run(req)
             }
-            Body::Empty => self.inner.agent.run(req.body(()).map_err(bad_request)?),
             Body::Json(bytes) => {
-                let req = req
-                    .header(
-                        CONTENT_TYPE,
-                        HeaderValue::from_static("application/json;charset=utf-8"),
-                    )
-                    .body(bytes.as_slice())
-                    .map_err(bad_request)?;
-                self.inner.agent.run(req)
+                h.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/json;charset=utf-8"),
+                );
+                self.inner.agent.run(req.map(|()| bytes.as_slice()))
             }
             Body::Multipart(form) => {
-                req = req.header(CONTENT_TYPE, form.content_type());
+                let content_type = HeaderValue::try_from(form.content_type())
+                    .map_err(|e| bad_request(e.into()))?;
+                h.insert(CONTENT_TYPE, content_type);
                 if let Some(len) = form.content_length() {
-                    req = req.header(CONTENT_LENGTH, len);
+                    h.insert(CONTENT_LENGTH, HeaderValue::from(len));
                 }
                 let mut reader = form
                     .open(attempt)
                     .map_err(|e| SendError::Other(Error::Io(e)))?;
-                let req = req
-                    .body(ureq::SendBody::from_reader(&mut reader))
-                    .map_err(bad_request)?;
-                self.inner.agent.run(req)
+                self.inner
+                    .agent
+                    .run(req.map(|()| ureq::SendBody::from_reader(&mut reader)))
             }
         };
         result.map_err(|e| match e {
