@@ -545,7 +545,8 @@ impl Client {
         }
         for (k, v) in headers {
             let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| bad_request(e.into()))?;
-            let value = HeaderValue::from_str(v).map_err(|e| bad_request(e.into()))?;
+            let mut value = HeaderValue::from_str(v).map_err(|e| bad_request(e.into()))?;
+            value.set_sensitive(name == AUTHORIZATION);
             h.append(name, value);
         }
         let result = match body {
