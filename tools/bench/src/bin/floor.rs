@@ -151,6 +151,8 @@ struct Api {
     addr: String,
     prefix: String,
     authorization: String,
+    /// `WEBEX_BASE_URL` as given, for the clients.
+    base_url: String,
     caller: Caller,
 }
 
@@ -250,7 +252,7 @@ fn serve(stream: TcpStream, api: &Api, secret: &Secret) -> io::Result<()> {
 
 /// The two calls made with ureq.
 fn by_ureq(agent: &ureq::Agent, api: &Api, id: &str) -> io::Result<()> {
-    let base = format!("http://{}{}", api.addr, api.prefix);
+    let base = &api.base_url;
     let mut answer = agent
         .get(format!("{base}/messages/{id}"))
         .header("Authorization", &api.authorization)
@@ -285,6 +287,7 @@ fn main() {
             format!("/{prefix}")
         },
         authorization: format!("Bearer {}", var("WEBEX_ACCESS_TOKEN")),
+        base_url: base.trim_end_matches('/').to_owned(),
         caller: match std::env::var("FLOOR_CLIENT").as_deref() {
             Err(_) | Ok("raw") => Caller::Raw,
             Ok("ureq") => Caller::Ureq(
