@@ -530,10 +530,12 @@ impl Client {
         h.reserve(7 + headers.len());
         h.insert(USER_AGENT, fixed.user_agent.clone());
         h.insert(ACCEPT, HeaderValue::from_static("*/*"));
-        if self.under_base(url) {
+        // Under the base URL is the same origin; other URLs are parsed only then.
+        let under_base = self.under_base(url);
+        if under_base {
             h.insert(HOST, fixed.host.clone());
         }
-        if self.same_origin(url) {
+        if under_base || self.same_origin(url) {
             let authorization = match bearer {
                 Bearer::Static(_) => fixed.authorization.clone(),
                 Bearer::Owned(refreshed) => {
